@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Gen.Generators.Callbacks;
+using Gen.Generators.Common;
+using Gen.Generators.Pipelines;
+using Microsoft.CodeAnalysis;
+
+namespace Gen.Generators;
+
+/// <summary>
+/// Gen's callback compiler. Pipeline: [Event] methods -> one equatable model per callback class -> its
+/// dispatch code; [Pipeline] classes -> ordered model -> direct per-event calls; all diagnostics are
+/// carried as data and reported in separate outputs.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class CallbackGenerator : IIncrementalGenerator
+{
+    public static class TrackingNames
+    {
+        public const string CallbackParses = nameof(CallbackParses);
+        public const string Callbacks = nameof(Callbacks);
+        public const string OrderingDiagnostics = nameof(OrderingDiagnostics);
+        public const string PipelineParses = nameof(PipelineParses);
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Every [Event] method yields the parse of its whole class; Distinct leaves one per class.
+        var callbackParses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Symbols.EventAttribute,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                static (ctx, ct) => CallbackParser.Parse(ctx.TargetSymbol.ContainingType, ct))
+            .Collect()
+            .Select(static (parses, _) => parses.Distinct().ToImmutableArray())
+            .WithTrackingName(TrackingNames.CallbackParses);
+
+        var callbacks = callbackParses
+            .SelectMany(static (parses, _) => parses.Where(p => p.Model is not null).Select(p => p.Model!))
+            .WithTrackingName(TrackingNames.Callbacks);
+        context.RegisterSourceOutput(callbacks, static (spc, model) => spc.AddSource(model.HintName, CallbackEmitter.Emit(model)));
+
+        context.RegisterSourceOutput(callbackParses.SelectMany(static (parses, _) => parses.SelectMany(p => p.Diagnostics)),
+            static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
+
+        var orderingDiagnostics = callbackParses
+            .Select(static (parses, _) => OrderingCycles.Find(parses.Where(p => p.Model is not null).Select(p => p.Model!).ToImmutableArray()).ToEquatableArray())
+            .WithTrackingName(TrackingNames.OrderingDiagnostics);
+        context.RegisterSourceOutput(orderingDiagnostics, static (spc, ds) => { foreach (var d in ds) spc.ReportDiagnostic(d.ToDiagnostic()); });
+
+        var pipelineParses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Symbols.PipelineAttribute,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                static (ctx, _) => PipelineParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+            .WithTrackingName(TrackingNames.PipelineParses);
+        context.RegisterSourceOutput(pipelineParses, static (spc, parse) =>
+        {
+            foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
+            if (parse.Model is not null) spc.AddSource(parse.Model.HintName, PipelineEmitter.Emit(parse.Model));
+        });
+    }
+}

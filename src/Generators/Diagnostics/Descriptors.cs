@@ -1,0 +1,67 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Gen.Generators.Diagnostics;
+
+/// <summary>The catalog of Gen's compile-time errors. IDs are stable: never renumber, only add.</summary>
+internal static class Descriptors
+{
+    private const string Category = "Gen";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message, string help) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: help);
+
+    public static readonly DiagnosticDescriptor UnknownEvent = Error("GEN0001",
+        "Unknown event",
+        "'{0}' is not a fastai event; did you mean '{1}'?",
+        "An [Event] method must be named after one of fastai's events (BeforeFit, AfterBatch, ...) or name its event explicitly: [Event(Event.AfterBatch)].");
+
+    public static readonly DiagnosticDescriptor BadHandlerSignature = Error("GEN0002",
+        "Bad event handler signature",
+        "Event handler '{0}' must be 'void {0}()' or 'void {0}(Learner learn)': {1}",
+        "Handlers are non-generic instance methods returning void, taking nothing or the Learner.");
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("GEN0003",
+        "Class must be partial",
+        "'{0}' must be declared partial so that Gen can generate its {1}",
+        "Add the 'partial' modifier to the class (and to every class containing it).");
+
+    public static readonly DiagnosticDescriptor OrderingCycle = Error("GEN0004",
+        "Callback ordering cycle",
+        "The run_before/run_after constraints form a cycle: {0}; remove one of these constraints",
+        "Callbacks are ordered by a topological sort of their [RunBefore]/[RunAfter] constraints, which must not be circular.");
+
+    public static readonly DiagnosticDescriptor OrderingTargetNotCallback = Error("GEN0005",
+        "Ordering target is not a callback",
+        "'{0}' in [{1}] is not a callback; name a class that derives from Gen.Callback",
+        "[RunBefore]/[RunAfter] order this callback relative to other callback types.");
+
+    public static readonly DiagnosticDescriptor DuplicateHandler = Error("GEN0006",
+        "Two handlers for one event",
+        "'{0}' has two handlers for '{1}': '{2}' and '{3}'; merge them into one method",
+        "Each callback class handles an event at most once, so that its order within the event is well defined.");
+
+    public static readonly DiagnosticDescriptor DuplicatePipelineType = Error("GEN0007",
+        "Duplicate callback type in a pipeline",
+        "'{0}' appears more than once in [Pipeline]; list each callback type once",
+        "A pipeline holds one instance of each callback type.");
+
+    public static readonly DiagnosticDescriptor PipelineMemberNotCallback = Error("GEN0008",
+        "Pipeline member is not a callback",
+        "'{0}' in [Pipeline] is not a callback; list only classes that derive from Gen.Callback",
+        "A pipeline is a fixed set of callbacks.");
+
+    public static readonly DiagnosticDescriptor HandlerOutsideCallback = Error("GEN0009",
+        "Event handler outside a callback",
+        "'{0}' has [Event] handlers but does not derive from Gen.Callback; derive from Callback",
+        "Only callbacks receive events.");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
+    {
+        UnknownEvent, BadHandlerSignature, NotPartial, OrderingCycle, OrderingTargetNotCallback,
+        DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback,
+    }.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => All[id];
+}

@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace Gen;
+
+// fastai's training loop (learner.py): every cancellable stage runs through WithEvents, fastai's
+// _with_events. A stage is cancelled by a Cancel*Exception thrown from a handler or, without
+// allocating, by Cancel(stage): the dispatcher stops after the handler that asked and every level
+// returns until the stage's WithEvents takes the request.
+public sealed partial class Learner
+{
+    private Stage _pendingCancel;
+
+    /// <summary>Whether a handler has asked (with <see cref="Cancel"/>) to cancel a stage that has not yet stopped.</summary>
+    public bool CancelRequested => _pendingCancel != Stage.None;
+
+    /// <summary>
+    /// Cancels <paramref name="stage"/> as the matching Cancel*Exception would, without throwing: no
+    /// further handler of the current event runs, the stage stops, then after_cancel_x and after_x run.
+    /// </summary>
+    public void Cancel(Stage stage) => _pendingCancel = stage;
+
+    /// <summary>fastai's fit: trains for <paramref name="nEpoch"/> epochs; <paramref name="cbs"/> are added for this fit only.</summary>
+    public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null)
+    {
+        var added = new List<Callback>(cbs ?? []);
+        Add(added);
+        try
+        {
+            if (Opt is null) CreateOpt();
+            Opt!.SetHyper("lr", lr ?? Lr);
+            NEpoch = nEpoch;
+            Run(Stage.Fit);
+        }
+        finally { Remove(added); }
+    }
+
+    /// <summary>Fires <paramref name="e"/>; false when a handler asked to cancel.</summary>
+    private bool Fire(Event e)
+    {
+        _cbs.Dispatch(e, this);
+        return _pendingCancel == Stage.None;
+    }
+
+    /// <summary>Runs a stage with its events and rethrows, as the exception, a cancel that no enclosing stage took.</summary>
+    private void Run(Stage stage)
+    {
+        _pendingCancel = Stage.None;
+        WithEvents(stage);
+        if (_pendingCancel == Stage.None) return;
+        var unhandled = _pendingCancel;
+        _pendingCancel = Stage.None;
+        throw CancelException.For(unhandled);
+    }
+
+    // fastai: try: before_x; body  except CancelX: after_cancel_x;  after_x;  final()
+    private void WithEvents(Stage stage)
+    {
+        var (before, afterCancel, after) = StageEvents(stage);
+        try
+        {
+            if (Fire(before)) Body(stage);
+        }
+        catch (CancelException e) when (e.Stage == stage)
+        {
+            _pendingCancel = stage;
+        }
+        if (_pendingCancel == stage)
+        {
+            _pendingCancel = Stage.None;
+            if (!Fire(afterCancel)) return;
+        }
+        else if (_pendingCancel != Stage.None) return;
+        if (!Fire(after)) return;
+        if (stage == Stage.Fit) EndCleanup();
+    }
+
+    private static (Event Before, Event AfterCancel, Event After) StageEvents(Stage stage) => stage switch
+    {
+        Stage.Backward => (Event.BeforeBackward, Event.AfterCancelBackward, Event.AfterBackward),
+        Stage.Step => (Event.BeforeStep, Event.AfterCancelStep, Event.AfterStep),
+        Stage.Batch => (Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch),
+        Stage.Train => (Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain),
+        Stage.Validate => (Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate),
+        Stage.Epoch => (Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch),
+        _ => (Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit),
+    };
+
+    private void Body(Stage stage)
+    {
+        switch (stage)
+        {
+            case Stage.Fit: DoFit(); break;
+            case Stage.Epoch: DoEpoch(); break;
+            case Stage.Train:
+            case Stage.Validate: AllBatches(); break;
+            case Stage.Batch: DoOneBatch(); break;
+            case Stage.Backward: LossGrad!.backward(); break;
+            case Stage.Step: Opt!.Step(); break;
+        }
+    }
+
+    private void DoFit()
+    {
+        for (int epoch = 0; epoch < NEpoch; epoch++)
+        {
+            Epoch = epoch;
+            WithEvents(Stage.Epoch);
+            if (CancelRequested) return;
+        }
+    }
+
+    private void DoEpoch()
+    {
+        Dl = Dls.Train;
+        WithEvents(Stage.Train);
+        if (CancelRequested) return;
+        Dl = Dls.Valid;
+        using (no_grad()) WithEvents(Stage.Validate);
+    }
+
+    private void AllBatches()
+    {
+        var dl = Dl!;
+        NIter = dl.Count;
+        dl.StartPass();
+        for (int i = 0; i < NIter; i++)
+        {
+            OneBatch(dl, i);
+            if (CancelRequested) return;
+        }
+    }
+
+    // Every batch runs in its own dispose scope: the batch, predictions, loss and every temporary die with it.
+    private void OneBatch(DataLoader dl, int i)
+    {
+        using var scope = NewDisposeScope();
+        Iter = i;
+        (Xb, Yb) = dl.Batch(i);
+        _lossValueRead = false;
+        WithEvents(Stage.Batch);
+    }
+
+    private void DoOneBatch()
+    {
+        Pred = Model.forward(Xb!);
+        if (!Fire(Event.AfterPred)) return;
+        LossGrad = LossFunc(Pred, Yb!);
+        Loss = LossGrad.detach().clone();
+        if (!Fire(Event.AfterLoss)) return;
+        if (!Training) return;
+        WithEvents(Stage.Backward);
+        if (CancelRequested) return;
+        WithEvents(Stage.Step);
+        if (CancelRequested) return;
+        Opt!.ZeroGrad();
+    }
+
+    private void EndCleanup() => (Dl, Xb, Yb, Pred, Loss, LossGrad) = (null, null, null, null, null, null);
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Gen;
+
+/// <summary>Drives a Learner with one of TorchSharp's built-in optimizers (hyper "lr" only).</summary>
+public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Parameter> parameters) : Optimizer
+{
+    /// <summary>TorchSharp's Adam with PyTorch's defaults.</summary>
+    public static OptimizerFactory Adam { get; } = (ps, lr) => new TorchOptimizer(torch.optim.Adam(ps, lr), ps);
+
+    /// <summary>TorchSharp's SGD with momentum <paramref name="momentum"/>.</summary>
+    public static OptimizerFactory Sgd(double momentum = 0) => (ps, lr) => new TorchOptimizer(torch.optim.SGD(ps, lr, momentum), ps);
+
+    public torch.optim.Optimizer Inner { get; } = inner;
+
+    public override void Step() => Inner.step();
+
+    public override void ZeroGrad()
+    {
+        foreach (var p in parameters) p.grad?.zero_();
+    }
+
+    public override void SetHyper(string name, double value)
+    {
+        RequireLr(name);
+        foreach (var g in Inner.ParamGroups) g.LearningRate = value;
+    }
+
+    public override double GetHyper(string name, int group = 0)
+    {
+        RequireLr(name);
+        return Inner.ParamGroups.ElementAt(group).LearningRate;
+    }
+
+    private static void RequireLr(string name)
+    {
+        if (name != "lr")
+            throw new ArgumentException($"TorchOptimizer exposes only the hyper-parameter 'lr', not '{name}'. Use a Gen optimizer to schedule '{name}'.", nameof(name));
+    }
+
+    public override void Dispose()
+    {
+        Inner.Dispose();
+        base.Dispose();
+    }
+}

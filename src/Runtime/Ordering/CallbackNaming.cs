@@ -1,0 +1,40 @@
+// Compiled into both Gen.Runtime and Gen.Generators (linked): the generator bakes names into metadata.
+using System.Text;
+
+namespace Gen.Ordering
+{
+    /// <summary>fastai's callback naming rule: drop a trailing "Callback", then camel case to snake case.</summary>
+    public static class CallbackNaming
+    {
+        /// <summary><c>GradientClipCallback</c> -> <c>gradient_clip</c>; <c>TrainEval</c> -> <c>train_eval</c>.</summary>
+        public static string SnakeName(string className)
+        {
+            var name = className.EndsWith("Callback") ? className.Substring(0, className.Length - "Callback".Length) : className;
+            return CamelToSnake(name.Length == 0 ? "Callback" : name);
+        }
+
+        /// <summary>
+        /// fastai's camel2snake: an underscore before each capital that starts a lower-case run
+        /// (after any character), and between a lower-case letter or digit and a capital.
+        /// </summary>
+        public static string CamelToSnake(string name)
+        {
+            var sb = new StringBuilder(name.Length + 8);
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (i > 0 && char.IsUpper(c) && NeedsUnderscore(name, i)) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            return sb.ToString();
+        }
+
+        private static bool NeedsUnderscore(string name, int i)
+        {
+            char prev = name[i - 1];
+            bool startsLowerRun = i + 1 < name.Length && char.IsLower(name[i + 1]);
+            bool afterLowerOrDigit = char.IsLower(prev) || char.IsDigit(prev);
+            return afterLowerOrDigit || startsLowerRun;
+        }
+    }
+}
