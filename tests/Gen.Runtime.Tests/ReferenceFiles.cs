@@ -1,0 +1,28 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace Gen.Runtime.Tests;
+
+/// <summary>
+/// fastai's reference values: the copy shipped with the tests, plus every <c>*.json</c> in the directory
+/// named by <c>GEN_REFERENCE_DIR</c> when that is set (held-out cases of the same schema).
+/// </summary>
+public static class ReferenceFiles
+{
+    public static IReadOnlyList<(string Name, JsonNode Root)> All { get; } = Load();
+
+    private static List<(string, JsonNode)> Load()
+    {
+        var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "reference"), "*.json").ToList();
+        var extra = Environment.GetEnvironmentVariable("GEN_REFERENCE_DIR");
+        if (!string.IsNullOrEmpty(extra))
+        {
+            if (!Directory.Exists(extra)) throw new DirectoryNotFoundException($"GEN_REFERENCE_DIR is set to '{extra}', which is not a directory.");
+            files.AddRange(Directory.GetFiles(extra, "*.json"));
+        }
+        return files.Select(f => (Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(f))!)).ToList();
+    }
+}
