@@ -54,10 +54,9 @@ public sealed class CallbackSet
     public void Dispatch(Event e, Learner learn)
     {
         if (_usePipeline) { _pipeline!.Dispatch(e, learn); return; }
-        var handlers = _byEvent[(int)e];
-        for (int i = 0; i < handlers.Length; i++)
+        foreach (var cb in _byEvent[(int)e])
         {
-            handlers[i].Invoke(e, learn);
+            cb.Invoke(e, learn);
             if (learn.CancelRequested) return;
         }
     }
