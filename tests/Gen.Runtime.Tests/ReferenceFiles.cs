@@ -12,6 +12,7 @@ namespace Gen.Runtime.Tests;
 /// </summary>
 public static class ReferenceFiles
 {
+    /// <summary>Each file by its full path (two directories may hold files of the same name).</summary>
     public static IReadOnlyList<(string Name, JsonNode Root)> All { get; } = Load();
 
     private static List<(string, JsonNode)> Load()
@@ -23,6 +24,6 @@ public static class ReferenceFiles
             if (!Directory.Exists(extra)) throw new DirectoryNotFoundException($"GEN_REFERENCE_DIR is set to '{extra}', which is not a directory.");
             files.AddRange(Directory.GetFiles(extra, "*.json"));
         }
-        return files.Select(f => (Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(f))!)).ToList();
+        return files.Select(f => (Path.GetFullPath(f), JsonNode.Parse(File.ReadAllText(f))!)).ToList();
     }
 }
