@@ -161,4 +161,15 @@ public class DiagnosticTests
             public sealed partial class [|NotACallback|] { [Event] void AfterBatch() { } }
             """, "GEN0009");
     }
+
+    [Fact]
+    public void GEN0010_handlers_in_a_base_callback_are_not_silently_hidden()
+    {
+        var d = Single("""
+            using Gen;
+            public partial class Logger : Callback { [Event] void AfterBatch() { } }
+            public sealed partial class [|DetailedLogger|] : Logger { [Event] void AfterEpoch() { } }
+            """, "GEN0010");
+        Assert.Equal("'DetailedLogger' derives from 'Logger', which has event handlers of its own; put all handlers in one class, or add the two as separate callbacks", d.GetMessage());
+    }
 }

@@ -22,6 +22,10 @@ internal static class CallbackParser
             return new CallbackParse(null, diagnostics.ToEquatableArray());
         }
 
+        var baseWithHandlers = BaseWithHandlers(type);
+        if (baseWithHandlers is not null)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InheritedHandlers, typeLocation, type.Name, baseWithHandlers.Name));
+
         var handlers = ParseHandlers(type, diagnostics);
         ct.ThrowIfCancellationRequested();
         var constraints = ParseConstraints(type, diagnostics);
@@ -30,7 +34,7 @@ internal static class CallbackParser
         if (notPartial is not null)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, LocationInfo.From(notPartial.Locations.FirstOrDefault()), notPartial.Name, "event dispatch"));
 
-        var model = notPartial is null
+        var model = notPartial is null && baseWithHandlers is null
             ? new CallbackModel(
                 TypeShell.Of(type),
                 Symbols.FullName(type),
@@ -42,6 +46,14 @@ internal static class CallbackParser
                 Symbols.SelfAndBaseNames(type).ToEquatableArray())
             : null;
         return new CallbackParse(model, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The nearest base class (other than Gen.Callback) that handles events itself, if any.</summary>
+    private static INamedTypeSymbol? BaseWithHandlers(INamedTypeSymbol type)
+    {
+        for (var t = type.BaseType; t is not null && Symbols.IsCallback(t); t = t.BaseType)
+            if (EventHandlers.Mask(t) != 0) return t;
+        return null;
     }
 
     private static List<HandlerModel> ParseHandlers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)

@@ -57,10 +57,15 @@ internal static class Descriptors
         "'{0}' has [Event] handlers but does not derive from Gen.Callback; derive from Callback",
         "Only callbacks receive events.");
 
+    public static readonly DiagnosticDescriptor InheritedHandlers = Error("GEN0010",
+        "Handlers in a base callback",
+        "'{0}' derives from '{1}', which has event handlers of its own; put all handlers in one class, or add the two as separate callbacks",
+        "Each generated callback class dispatches its own handlers only; handlers are not merged across a class hierarchy.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         UnknownEvent, BadHandlerSignature, NotPartial, OrderingCycle, OrderingTargetNotCallback,
-        DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback,
+        DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback, InheritedHandlers,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

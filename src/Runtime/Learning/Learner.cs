@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -76,7 +75,11 @@ public sealed partial class Learner : IDisposable
     public int Iter { get; set; }
     public int TrainIter { get; set; }
     public double PctTrain { get; set; }
-    public bool Training { get; set; }
+    /// <summary>
+    /// Whether the loop is in a training phase. True before the first fit, as in fastai, where
+    /// <c>learn.training</c> falls through to a fresh model's <c>training</c> flag.
+    /// </summary>
+    public bool Training { get; set; } = true;
 
     /// <summary>Smoothed training loss, kept by the Recorder.</summary>
     public double SmoothLoss { get; set; }
@@ -116,9 +119,6 @@ public sealed partial class Learner : IDisposable
         _cbs.Remove(list);
         foreach (var cb in list) cb.Learn = null;
     }
-
-    /// <summary>The model's trainable parameters (those that require grad).</summary>
-    public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
 
     /// <summary>fastai's create_opt.</summary>
     public void CreateOpt()
