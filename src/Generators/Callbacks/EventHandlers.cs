@@ -17,10 +17,11 @@ internal static class EventHandlers
     public static string EventName(int e) => EventNames[e];
 
     /// <summary>The methods of <paramref name="type"/> marked [Event], in declaration order.</summary>
-    public static IEnumerable<(IMethodSymbol Method, AttributeData Attribute)> Declared(INamedTypeSymbol type) =>
-        type.GetMembers().OfType<IMethodSymbol>()
-            .Select(m => (Method: m, Attribute: Symbols.Attribute(m, Symbols.EventAttribute)!))
-            .Where(x => x.Attribute is not null);
+    public static IEnumerable<(IMethodSymbol Method, AttributeData Attribute)> Declared(INamedTypeSymbol type)
+    {
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            if (Symbols.Attribute(method, Symbols.EventAttribute) is { } attribute) yield return (method, attribute);
+    }
 
     /// <summary>The event <paramref name="method"/> handles, or the diagnostic explaining why it cannot.</summary>
     public static (int Event, DiagnosticInfo? Error) Resolve(IMethodSymbol method, AttributeData attribute)

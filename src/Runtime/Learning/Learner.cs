@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -91,7 +92,7 @@ public sealed partial class Learner : IDisposable
         {
             if (!_lossValueRead)
             {
-                _lossValue = Loss is null ? double.NaN : Loss.to_type(ScalarType.Float64).item<double>();
+                _lossValue = Loss is null ? double.NaN : ReadDouble(Loss);
                 _lossValueRead = true;
             }
             return _lossValue;
@@ -100,6 +101,12 @@ public sealed partial class Learner : IDisposable
 
     private double _lossValue;
     private bool _lossValueRead;
+
+    private static double ReadDouble(Tensor scalar)
+    {
+        using var value = scalar.ToScalar();
+        return value.ToDouble();
+    }
 
     /// <summary>The first callback of type <typeparamref name="T"/> (fastai's <c>learn.recorder</c> etc.), or null.</summary>
     public T? Get<T>() where T : Callback => _cbs.Inserted.OfType<T>().FirstOrDefault();
