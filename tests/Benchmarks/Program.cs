@@ -2,7 +2,10 @@
 // else on standard output. Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
 using System;
 using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Benchmarks.Dispatch;
 
 if (args.Contains("--quick"))
@@ -10,5 +13,7 @@ if (args.Contains("--quick"))
     foreach (var line in DispatchQuick.Run()) Console.WriteLine(line.ToJson());
     return 0;
 }
-BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args);
+// In-process: TorchSharp's native library in this output folder is the one the build made loadable.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
+BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args, config);
 return 0;
