@@ -66,7 +66,7 @@ internal static class EventHandlers
     public static string Nearest(string name) =>
         EventNames.OrderBy(e => EditDistance(e.ToLowerInvariant(), name.ToLowerInvariant())).First();
 
-    private static int EditDistance(string a, string b)
+    public static int EditDistance(string a, string b)
     {
         var previous = Enumerable.Range(0, b.Length + 1).ToArray();
         for (int i = 1; i <= a.Length; i++)

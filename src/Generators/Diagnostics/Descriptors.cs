@@ -62,10 +62,36 @@ internal static class Descriptors
         "'{0}' derives from '{1}', which has event handlers of its own; put all handlers in one class, or add the two as separate callbacks",
         "Each generated callback class dispatches its own handlers only; handlers are not merged across a class hierarchy.");
 
+    public static readonly DiagnosticDescriptor MissingHyperDefault = Error("GEN0011",
+        "Hyper-parameter without a default",
+        "'{0}' needs hyper-parameter '{1}' (step '{2}') but gives it no default; add [Hyper(\"{1}\", value)]",
+        "Every hyper-parameter a step reads needs a value; only lr is passed to the constructor instead.");
+
+    public static readonly DiagnosticDescriptor ConflictingBinding = Error("GEN0012",
+        "One name, two bindings",
+        "'{0}' is {1} in step '{2}' but {3} in step '{4}'; use one type and role for a name, or rename one",
+        "Step parameters bind by name across an optimizer's steps, so a name must mean one thing.");
+
+    public static readonly DiagnosticDescriptor BadStep = Error("GEN0013",
+        "Unsupported step",
+        "Step '{0}' {1}",
+        "A step is a static void method in this project; p, grad, state and hypers are float, [PerTensor] state is int, [Option]s are constants.");
+
+    public static readonly DiagnosticDescriptor UnknownStep = Error("GEN0014",
+        "Unknown step",
+        "'{0}' has no [Step] method for '{1}'{2}",
+        "Each [Optimizer] entry names a [Step] method of the steps class, with options in parentheses: \"AverageGrad(dampening: true)\".");
+
+    public static readonly DiagnosticDescriptor BadOption = Error("GEN0015",
+        "Bad step option",
+        "Step '{0}': {1}",
+        "Options are the step's [Option] parameters, given as name: constant, or left to the parameter's default.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         UnknownEvent, BadHandlerSignature, NotPartial, OrderingCycle, OrderingTargetNotCallback,
         DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback, InheritedHandlers,
+        MissingHyperDefault, ConflictingBinding, BadStep, UnknownStep, BadOption,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -1,0 +1,11 @@
+namespace Gen;
+
+/// <summary>fastai's Adam with decoupled weight decay (its default, decouple_wd=True) and fastai's defaults.</summary>
+[Optimizer(typeof(Steps), "WeightDecay", "AverageGrad(dampening: true)", "AverageSqrGrad", "StepStat", "AdamStep")]
+[Hyper("mom", 0.9), Hyper("sqrMom", 0.99), Hyper("eps", 1e-5), Hyper("wd", 0.01)]
+public sealed partial class Adam;
+
+/// <summary>fastai's Adam with weight decay as an L2 penalty on the gradient (decouple_wd=False).</summary>
+[Optimizer(typeof(Steps), "L2Reg", "AverageGrad(dampening: true)", "AverageSqrGrad", "StepStat", "AdamStep")]
+[Hyper("mom", 0.9), Hyper("sqrMom", 0.99), Hyper("eps", 1e-5), Hyper("wd", 0.01)]
+public sealed partial class AdamL2;

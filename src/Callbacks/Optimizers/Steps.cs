@@ -1,0 +1,50 @@
+using System;
+
+namespace Gen;
+
+/// <summary>
+/// fastai's optimizer callbacks (fastai/optimizer.py), written for one element. The generator fuses the
+/// steps an optimizer lists into one pass over memory per parameter, in float and in double.
+/// </summary>
+public static class Steps
+{
+    /// <summary>weight_decay: decoupled weight decay (AdamW style).</summary>
+    [Step] public static void WeightDecay(ref float p, float lr, float wd) => p *= 1 - lr * wd;
+
+    /// <summary>l2_reg: weight decay as an L2 penalty added to the gradient.</summary>
+    [Step] public static void L2Reg(ref float grad, float p, float wd) => grad += wd * p;
+
+    /// <summary>average_grad: momentum buffer, damped by 1 - mom when asked.</summary>
+    [Step]
+    public static void AverageGrad(ref float gradAvg, float grad, float mom, [Option] bool dampening = false) =>
+        gradAvg = gradAvg * mom + (dampening ? 1 - mom : 1) * grad;
+
+    /// <summary>average_sqr_grad: moving average of the squared gradient.</summary>
+    [Step]
+    public static void AverageSqrGrad(ref float sqrAvg, float grad, float sqrMom, [Option] bool dampening = true) =>
+        sqrAvg = sqrAvg * sqrMom + (dampening ? 1 - sqrMom : 1) * (grad * grad);
+
+    /// <summary>step_stat: counts the steps taken by each parameter tensor.</summary>
+    [Step] public static void StepStat([PerTensor] ref int step) => step++;
+
+    /// <summary>sgd_step: plain gradient descent.</summary>
+    [Step] public static void SgdStep(ref float p, float grad, float lr) => p -= lr * grad;
+
+    /// <summary>momentum_step: descent along the momentum buffer.</summary>
+    [Step] public static void MomentumStep(ref float p, float gradAvg, float lr) => p -= lr * gradAvg;
+
+    /// <summary>rms_prop_step without momentum: the gradient over the root of its squared average.</summary>
+    [Step] public static void RmsPropStep(ref float p, float grad, float sqrAvg, float lr, float eps) => p -= lr * (grad / (MathF.Sqrt(sqrAvg) + eps));
+
+    /// <summary>rms_prop_step with momentum: the momentum buffer over the root of the squared average.</summary>
+    [Step] public static void RmsPropMomentumStep(ref float p, float gradAvg, float sqrAvg, float lr, float eps) => p -= lr * (gradAvg / (MathF.Sqrt(sqrAvg) + eps));
+
+    /// <summary>adam_step: fastai's debiased Adam update (debias(mom, damp, step) = damp * (1 - mom^step) / (1 - mom)).</summary>
+    [Step]
+    public static void AdamStep(ref float p, float gradAvg, float sqrAvg, float lr, float mom, float sqrMom, float eps, [PerTensor] int step)
+    {
+        var debias1 = (1 - mom) * (1 - MathF.Pow(mom, step)) / (1 - mom);
+        var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
+        p += -lr / debias1 * (gradAvg / (MathF.Sqrt(sqrAvg / debias2) + eps));
+    }
+}

@@ -1,0 +1,29 @@
+using Gen.Generators.Common;
+using Gen.Generators.Optimizers;
+using Microsoft.CodeAnalysis;
+
+namespace Gen.Generators;
+
+/// <summary>
+/// Gen's optimizer compiler: each [Optimizer] class -> an equatable model of its steps, split into
+/// per-tensor and per-element code -> one fused kernel per dtype, typed hypers and state.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class OptimizerGenerator : IIncrementalGenerator
+{
+    public const string OptimizerParses = nameof(OptimizerParses);
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parses = context.SyntaxProvider
+            .ForAttributeWithMetadataName("Gen.OptimizerAttribute",
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                static (ctx, ct) => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct))
+            .WithTrackingName(OptimizerParses);
+        context.RegisterSourceOutput(parses, static (spc, parse) =>
+        {
+            foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
+            if (parse.Model is not null) spc.AddSource(parse.Model.HintName, OptimizerEmitter.Emit(parse.Model));
+        });
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Generators.Common;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+
+namespace Gen.Generators.Optimizers;
+
+/// <summary>
+/// Turns one step's body into fused-kernel code: options become literals, locals get the step's prefix,
+/// statements that touch no element run before the loop, and in the others every maximal sub-expression
+/// that depends only on hypers, per-tensor state and options is hoisted before the loop.
+/// </summary>
+internal sealed class KernelRewriter
+{
+    private readonly string _prefix;
+    private readonly ISet<string> _scalars;                    // hypers and per-tensor state: invariant in the loop
+    private readonly IReadOnlyDictionary<string, ExpressionSyntax> _options;
+    private readonly HashSet<string> _invariantLocals = [];
+    private readonly List<StatementSyntax> _preLoop = [];
+    private readonly List<StatementSyntax> _loop = [];
+    private int _hoisted;
+
+    private KernelRewriter(string prefix, ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options) =>
+        (_prefix, _scalars, _options) = (prefix, scalars, options);
+
+    /// <summary>Splits <paramref name="method"/>'s body; <paramref name="prefix"/> makes its locals unique in the kernel.</summary>
+    public static KernelStep Rewrite(string name, MethodDeclarationSyntax method, string prefix, IReadOnlyList<ElementBinding> elements,
+                                     ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options)
+    {
+        var rewriter = new KernelRewriter(prefix, scalars, options);
+        var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
+        foreach (var statement in Statements(method)) rewriter.Add(rewriter.Rename(statement, locals));
+        return new KernelStep(name, elements.ToEquatableArray(),
+            Text(rewriter._preLoop, toDouble: false), Text(rewriter._loop, toDouble: false),
+            Text(rewriter._preLoop, toDouble: true), Text(rewriter._loop, toDouble: true));
+    }
+
+    private static IEnumerable<StatementSyntax> Statements(MethodDeclarationSyntax method) =>
+        method.ExpressionBody is { } arrow ? [ExpressionStatement(arrow.Expression)] : method.Body?.Statements ?? default;
+
+    /// <summary>Options to literals; the step's locals to prefixed names.</summary>
+    private StatementSyntax Rename(StatementSyntax statement, ISet<string> locals) =>
+        statement.ReplaceSyntax(
+            statement.DescendantNodes().OfType<IdentifierNameSyntax>()
+                .Where(id => !IsMemberName(id) && (_options.ContainsKey(id.Identifier.Text) || locals.Contains(id.Identifier.Text))),
+            (original, _) => _options.TryGetValue(((IdentifierNameSyntax)original).Identifier.Text, out var literal)
+                ? ParenthesizedExpression(literal)
+                : IdentifierName(_prefix + ((IdentifierNameSyntax)original).Identifier.Text).WithTriviaFrom(original),
+            statement.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken) && t.Parent is VariableDeclaratorSyntax),
+            (original, _) => Identifier(_prefix + original.Text).WithTriviaFrom(original),
+            [], (original, _) => original);
+
+    private void Add(StatementSyntax statement)
+    {
+        if (Variables(statement).All(IsInvariantName))
+        {
+            _preLoop.Add(statement);
+            foreach (var v in statement.DescendantNodes().OfType<VariableDeclaratorSyntax>()) _invariantLocals.Add(v.Identifier.Text);
+            return;
+        }
+        var invariant = new Dictionary<ExpressionSyntax, bool>();
+        var maximal = statement.DescendantNodes(n => !(n is ExpressionSyntax e && IsInvariant(e, invariant)))
+            .OfType<ExpressionSyntax>()
+            .Where(e => IsInvariant(e, invariant) && !IsTrivial(e))
+            .ToList();
+        var names = new Dictionary<ExpressionSyntax, string>();
+        foreach (var e in maximal)
+        {
+            var name = $"{_prefix}h{_hoisted++}";
+            names[e] = name;
+            _preLoop.Add(ParseStatement($"var {name} = {e.WithoutTrivia().ToFullString()};"));
+        }
+        _loop.Add(statement.ReplaceNodes(maximal, (original, _) => IdentifierName(names[original]).WithTriviaFrom(original)));
+    }
+
+    private bool IsInvariantName(string name) => _scalars.Contains(name) || _invariantLocals.Contains(name);
+
+    /// <summary>Identifiers used as values (not type or member names).</summary>
+    private static IEnumerable<string> Variables(SyntaxNode node) =>
+        node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => !IsMemberName(id)).Select(id => id.Identifier.Text);
+
+    private static bool IsMemberName(IdentifierNameSyntax id) =>
+        id.Parent is MemberAccessExpressionSyntax || id.Parent is VariableDeclarationSyntax declaration && declaration.Type == id;
+
+    /// <summary>Pure and made only of literals, hypers, per-tensor state and invariant locals.</summary>
+    private bool IsInvariant(ExpressionSyntax e, Dictionary<ExpressionSyntax, bool> memo)
+    {
+        if (memo.TryGetValue(e, out var known)) return known;
+        bool result = e switch
+        {
+            LiteralExpressionSyntax => true,
+            IdentifierNameSyntax id => IsInvariantName(id.Identifier.Text),
+            ParenthesizedExpressionSyntax p => IsInvariant(p.Expression, memo),
+            CastExpressionSyntax c => IsInvariant(c.Expression, memo),
+            PrefixUnaryExpressionSyntax u => u.Kind() is SyntaxKind.UnaryMinusExpression or SyntaxKind.UnaryPlusExpression or SyntaxKind.LogicalNotExpression && IsInvariant(u.Operand, memo),
+            BinaryExpressionSyntax b => IsInvariant(b.Left, memo) && IsInvariant(b.Right, memo),
+            ConditionalExpressionSyntax c => IsInvariant(c.Condition, memo) && IsInvariant(c.WhenTrue, memo) && IsInvariant(c.WhenFalse, memo),
+            InvocationExpressionSyntax call => call.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax }
+                                               && call.ArgumentList.Arguments.All(a => a.RefKindKeyword.IsKind(SyntaxKind.None) && IsInvariant(a.Expression, memo)),
+            _ => false,
+        };
+        memo[e] = result;
+        return result;
+    }
+
+    private static bool IsTrivial(ExpressionSyntax e) => e switch
+    {
+        LiteralExpressionSyntax or IdentifierNameSyntax or MemberAccessExpressionSyntax => true,
+        ParenthesizedExpressionSyntax p => IsTrivial(p.Expression),
+        _ => false,
+    };
+
+    private static EquatableArray<string> Text(IEnumerable<StatementSyntax> statements, bool toDouble) =>
+        statements.Select(s => ((StatementSyntax)(toDouble ? new ToDouble() : new QualifyMath()).Visit(s)).NormalizeWhitespace().ToFullString()).ToEquatableArray();
+
+    /// <summary>Qualifies Math and MathF: generated files have no usings.</summary>
+    private class QualifyMath : CSharpSyntaxRewriter
+    {
+        protected virtual string Rename(string mathClass) => mathClass;
+
+        public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
+            node.Identifier.Text is "Math" or "MathF" ? ParseExpression($"global::System.{Rename(node.Identifier.Text)}").WithTriviaFrom(node) : node;
+    }
+
+    /// <summary>Rewrites float code as double: the float type, MathF, and float literals.</summary>
+    private sealed class ToDouble : QualifyMath
+    {
+        protected override string Rename(string mathClass) => "Math";
+
+        public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>
+            node.Keyword.IsKind(SyntaxKind.FloatKeyword) ? PredefinedType(Token(SyntaxKind.DoubleKeyword)).WithTriviaFrom(node) : node;
+
+        public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node)
+        {
+            if (!node.IsKind(SyntaxKind.NumericLiteralExpression) || node.Token.Value is not float) return node;
+            var text = node.Token.Text.TrimEnd('f', 'F');
+            return LiteralExpression(SyntaxKind.NumericLiteralExpression, Literal(text + "d", double.Parse(text, System.Globalization.CultureInfo.InvariantCulture))).WithTriviaFrom(node);
+        }
+    }
+}

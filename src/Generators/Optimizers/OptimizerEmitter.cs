@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Generators.Common;
+
+namespace Gen.Generators.Optimizers;
+
+/// <summary>Writes an optimizer: typed hypers per group, state, the hyper switch, Step() and the fused kernels (float and double).</summary>
+internal static class OptimizerEmitter
+{
+    private const string ParameterList = "global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter>";
+    private const string GroupList = "global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>";
+
+    public static string Emit(OptimizerModel m) =>
+        m.Shell.Write(attributeOnType: null, baseType: "global::Gen.FusedOptimizer", w =>
+        {
+            WriteState(m, w);
+            WriteConstructor(m, w);
+            WriteHyperAccess(m, w);
+            WriteStep(m, w);
+            WriteKernel(m, w, "float");
+            WriteKernel(m, w, "double");
+        });
+
+    private static void WriteState(OptimizerModel m, IndentedWriter w)
+    {
+        w.Line("/// <summary>The hyper-parameters of one param group.</summary>");
+        w.Open("public struct Hypers");
+        foreach (var h in m.Hypers) w.Line($"public double {h.Property};");
+        w.Close();
+        w.Line();
+        w.Line("private readonly Hypers[] _hypers;");
+        foreach (var s in m.PerTensorStates) w.Line($"private readonly int[] _{s};");
+        w.Line();
+    }
+
+    private static void WriteConstructor(OptimizerModel m, IndentedWriter w)
+    {
+        var arguments = m.Hypers.Select(h => h.Default is double d ? $"double {h.Name} = {Number(d)}" : $"double {h.Name}")
+            .OrderBy(a => a.Contains('=') ? 1 : 0).ToList();
+        w.Line($"/// <summary>{m.ClassName} over <paramref name=\"parameters\"/>, one param group unless <paramref name=\"groups\"/> lists them.</summary>");
+        w.Open($"public {m.ClassName}({ParameterList} parameters, {string.Join(", ", arguments)}{(arguments.Count > 0 ? ", " : "")}{GroupList}? groups = null) : base(parameters, groups, elementStateSlots: {m.ElementStates.Count})");
+        w.Line("_hypers = new Hypers[GroupCount];");
+        w.Line($"for (int g = 0; g < _hypers.Length; g++) _hypers[g] = new Hypers {{ {string.Join(", ", m.Hypers.Select(h => $"{h.Property} = {h.Name}"))} }};");
+        foreach (var s in m.PerTensorStates) w.Line($"_{s} = new int[parameters.Count];");
+        w.Close();
+        w.Line();
+        w.Line($"/// <summary>fastai's opt_func: {m.ClassName} with its defaults at learning rate <paramref name=\"lr\"/>.</summary>");
+        w.Line($"public static global::Gen.Optimizer Create({ParameterList} parameters, double lr) => new {m.ClassName}(parameters, lr: lr);");
+        w.Line();
+    }
+
+    private static void WriteHyperAccess(OptimizerModel m, IndentedWriter w)
+    {
+        var known = string.Join(", ", m.Hypers.Select(h => h.SnakeName));
+        w.Line("/// <inheritdoc/>");
+        w.Open("public override void SetHyper(string name, int group, double value)");
+        w.Open("switch (name)");
+        foreach (var h in m.Hypers) w.Line($"{Cases(h)} _hypers[group].{h.Property} = value; return;");
+        w.Line($"default: throw UnknownHyper(name, \"{known}\");");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open("public override double GetHyper(string name, int group = 0)");
+        w.Open("switch (name)");
+        foreach (var h in m.Hypers) w.Line($"{Cases(h)} return _hypers[group].{h.Property};");
+        w.Line($"default: throw UnknownHyper(name, \"{known}\");");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open("public override void ClearState()");
+        w.Line("base.ClearState();");
+        foreach (var s in m.PerTensorStates) w.Line($"global::System.Array.Clear(_{s});");
+        w.Close();
+        w.Line();
+    }
+
+    private static string Cases(HyperModel h) => h.SnakeName == h.Name ? $"case \"{h.Name}\":" : $"case \"{h.SnakeName}\": case \"{h.Name}\":";
+
+    private static void WriteStep(OptimizerModel m, IndentedWriter w)
+    {
+        w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others), one fused pass over memory each.</summary>");
+        w.Open("public override void Step()");
+        w.Open("for (int i = 0; i < Parameters.Count; i++)");
+        w.Line("var param = Parameters[i];");
+        w.Line("using var grad = param.grad;");
+        w.Line("if (grad is null) continue;");
+        w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
+        w.Open("switch (param.dtype)");
+        foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
+            w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel({KernelArguments(m, type)}); break;");
+        w.Line("default: throw UnsupportedDType(param);");
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private static string KernelArguments(OptimizerModel m, string type)
+    {
+        var spans = new List<string> { $"Elements<{type}>(param)", $"Elements<{type}>(grad)" };
+        spans.AddRange(m.ElementStates.Select((_, k) => $"Elements<{type}>(ElementState(i, {k}))"));
+        spans.AddRange(m.PerTensorStates.Select(s => $"ref _{s}[i]"));
+        spans.Add("in hypers");
+        return string.Join(", ", spans);
+    }
+
+    private static void WriteKernel(OptimizerModel m, IndentedWriter w, string type)
+    {
+        bool isFloat = type == "float";
+        var parameters = new List<string> { $"global::System.Span<{type}> __p", $"global::System.Span<{type}> __grad" };
+        parameters.AddRange(m.ElementStates.Select(s => $"global::System.Span<{type}> __{s}"));
+        parameters.AddRange(m.PerTensorStates.Select(s => $"ref int {s}"));
+        parameters.Add("in Hypers __h");
+        w.Open($"private static void Kernel({string.Join(", ", parameters)})");
+        foreach (var h in m.Hypers) w.Line($"{type} {h.Name} = {(isFloat ? "(float)" : "")}__h.{h.Property};");
+        foreach (var step in m.Steps)
+            foreach (var line in isFloat ? step.PreLoopFloat : step.PreLoopDouble) w.Line(line);
+        w.Open("for (int __j = 0; __j < __p.Length; __j++)");
+        foreach (var step in m.Steps)
+        {
+            var loop = isFloat ? step.LoopFloat : step.LoopDouble;
+            if (loop.Count == 0) continue;
+            w.Open($"// {step.Name}");
+            foreach (var e in step.Elements)
+                w.Line(e.IsRef ? $"ref {type} {e.Name} = ref {Span(e.Name)}[__j];" : $"{type} {e.Name} = {Span(e.Name)}[__j];");
+            foreach (var line in loop) w.Line(line);
+            w.Close();
+        }
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private static string Span(string element) => "__" + element;
+
+    private static string Number(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Gen.Generators.Common;
+using Gen.Generators.Diagnostics;
+using Gen.Ordering;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Gen.Generators.Optimizers;
+
+/// <summary>Reads an [Optimizer] class: resolves its steps, binds every parameter name to one role, and splits each step for the kernel.</summary>
+internal static class OptimizerParser
+{
+    private const string StepAttribute = "Gen.StepAttribute";
+    private const string HyperAttribute = "Gen.HyperAttribute";
+
+    private sealed record ResolvedStep(string Name, MethodDeclarationSyntax Syntax, List<DeclaredParameter> Parameters, Dictionary<string, ExpressionSyntax> Options);
+
+    public static OptimizerParse Parse(INamedTypeSymbol optimizer, AttributeData attribute, CancellationToken ct)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var location = LocationInfo.From(attribute.ApplicationSyntaxReference);
+        var notPartial = TypeDeclaration.FirstNotPartial(optimizer);
+        if (notPartial is not null)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, LocationInfo.From(notPartial.Locations.FirstOrDefault()), notPartial.Name, "optimizer"));
+
+        var stepsType = attribute.ConstructorArguments.ElementAtOrDefault(0).Value as INamedTypeSymbol;
+        var entries = attribute.ConstructorArguments.ElementAtOrDefault(1) is { Kind: TypedConstantKind.Array } list
+            ? list.Values.Select(v => v.Value as string ?? "").ToList() : [];
+        var steps = stepsType is null ? [] : entries.Select(e => Resolve(optimizer, stepsType, e, location, diagnostics)).ToList();
+        ct.ThrowIfCancellationRequested();
+        if (diagnostics.Count > 0 || steps.Any(s => s is null))
+            return new OptimizerParse(null, diagnostics.ToEquatableArray());
+
+        var resolved = steps.Select(s => s!).ToList();
+        var elementNames = new HashSet<string>(resolved.SelectMany(s => s.Parameters).Where(p => p.Role == Role.Element).Select(p => p.Name));
+        Role Effective(DeclaredParameter p) => p.Role == Role.Hyper && elementNames.Contains(p.Name) ? Role.Element : p.Role;
+        CheckBindings(resolved, Effective, location, diagnostics);
+
+        var hypers = Hypers(optimizer, resolved, Effective, location, diagnostics);
+        if (diagnostics.Count > 0) return new OptimizerParse(null, diagnostics.ToEquatableArray());
+
+        var perTensor = resolved.SelectMany(s => s.Parameters).Where(p => p.Role == Role.PerTensor).Select(p => p.Name).Distinct().ToList();
+        var kernelSteps = resolved.Select((s, k) => KernelRewriter.Rewrite(
+            s.Name, s.Syntax, $"s{k}_",
+            s.Parameters.Where(p => Effective(p) is Role.Param or Role.Grad or Role.Element).Select(p => new ElementBinding(p.Name, p.IsRef)).ToList(),
+            new HashSet<string>(s.Parameters.Where(p => Effective(p) is Role.Hyper or Role.PerTensor).Select(p => p.Name)),
+            s.Options)).ToList();
+
+        var model = new OptimizerModel(TypeShell.Of(optimizer), Symbols.HintName(optimizer), optimizer.Name,
+            hypers.ToEquatableArray(), elementNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+            perTensor.ToEquatableArray(), kernelSteps.ToEquatableArray());
+        return new OptimizerParse(notPartial is null ? model : null, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Finds the step an entry names and reads its options; null after reporting why it cannot be used.</summary>
+    private static ResolvedStep? Resolve(INamedTypeSymbol optimizer, INamedTypeSymbol stepsType, string entry, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var (name, arguments) = ParseEntry(entry);
+        var candidates = stepsType.GetMembers().OfType<IMethodSymbol>().Where(m => Symbols.Attribute(m, StepAttribute) is not null).ToList();
+        var method = candidates.FirstOrDefault(m => m.Name == name);
+        if (method is null)
+        {
+            var nearest = candidates.Select(m => m.Name).OrderBy(n => Callbacks.EventHandlers.EditDistance(n.ToLowerInvariant(), (name ?? entry).ToLowerInvariant())).FirstOrDefault();
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownStep, location, stepsType.Name, entry,
+                name is null ? "; write an entry as Name or Name(option: value)" : nearest is null ? "" : $"; did you mean '{nearest}'?"));
+            return null;
+        }
+        var stepLocation = LocationInfo.From(method.Locations.FirstOrDefault());
+        if (method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not MethodDeclarationSyntax syntax)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, location, method.Name, "is compiled in another assembly; fused kernels need the step's source in this project"));
+            return null;
+        }
+        var (parameters, problem) = StepSignature.Read(method);
+        if (problem is null && syntax.DescendantNodes().OfType<ReturnStatementSyntax>().Any())
+            problem = "returns early; write it without return statements (it is inlined into a loop)";
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, stepLocation, method.Name, problem));
+            return null;
+        }
+        var options = Options(method.Name, parameters, arguments!, location, diagnostics);
+        return options is null ? null : new ResolvedStep(method.Name, syntax, parameters, options);
+    }
+
+    /// <summary>"AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}); (null, null) when unreadable.</summary>
+    private static (string? Name, Dictionary<string, ExpressionSyntax>? Arguments) ParseEntry(string entry)
+    {
+        var expression = SyntaxFactory.ParseExpression(entry);
+        if (expression.ContainsDiagnostics) return (null, null);
+        if (expression is IdentifierNameSyntax id) return (id.Identifier.Text, []);
+        if (expression is InvocationExpressionSyntax { Expression: IdentifierNameSyntax callee } call
+            && call.ArgumentList.Arguments.All(a => a.NameColon is not null))
+            return (callee.Identifier.Text, call.ArgumentList.Arguments.ToDictionary(a => a.NameColon!.Name.Identifier.Text, a => a.Expression));
+        return (null, null);
+    }
+
+    private static Dictionary<string, ExpressionSyntax>? Options(string step, List<DeclaredParameter> parameters, Dictionary<string, ExpressionSyntax> arguments,
+                                                                 LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var options = new Dictionary<string, ExpressionSyntax>();
+        foreach (var unknown in arguments.Keys.Where(k => !parameters.Any(p => p.Role == Role.Option && p.Name == k)))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, step, $"it has no option '{unknown}'"));
+        foreach (var option in parameters.Where(p => p.Role == Role.Option))
+        {
+            if (arguments.TryGetValue(option.Name, out var value)) options[option.Name] = value;
+            else if (option.Symbol.HasExplicitDefaultValue) options[option.Name] = Literal(option.Symbol.ExplicitDefaultValue);
+            else diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, step, $"option '{option.Name}' needs a value: {step}({option.Name}: ...)"));
+        }
+        return diagnostics.Count == 0 ? options : null;
+    }
+
+    private static ExpressionSyntax Literal(object? value) => SyntaxFactory.ParseExpression(value switch
+    {
+        bool b => b ? "true" : "false",
+        float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default",
+    });
+
+    /// <summary>Every name must have one type and one role across the steps.</summary>
+    private static void CheckBindings(List<ResolvedStep> steps, System.Func<DeclaredParameter, Role> effective, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var first = new Dictionary<string, (DeclaredParameter Parameter, string Step)>();
+        foreach (var step in steps)
+            foreach (var p in step.Parameters)
+            {
+                if (!first.TryGetValue(p.Name, out var seen)) { first[p.Name] = (p, step.Name); continue; }
+                if (effective(seen.Parameter) == effective(p) && seen.Parameter.Type == p.Type) continue;
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConflictingBinding, location, p.Name,
+                    Describe(seen.Parameter, effective), seen.Step, Describe(p, effective), step.Name));
+            }
+    }
+
+    private static string Describe(DeclaredParameter p, System.Func<DeclaredParameter, Role> effective) =>
+        $"{effective(p).ToString().ToLowerInvariant()} ({p.Symbol.Type})";
+
+    /// <summary>The hypers in first-use order, with defaults from [Hyper]; lr alone may go without (the constructor takes it).</summary>
+    private static List<HyperModel> Hypers(INamedTypeSymbol optimizer, List<ResolvedStep> steps, System.Func<DeclaredParameter, Role> effective,
+                                           LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var defaults = optimizer.GetAttributes().Where(a => Symbols.Is(a.AttributeClass, HyperAttribute))
+            .Where(a => a.ConstructorArguments.Length == 2 && a.ConstructorArguments[0].Value is string && a.ConstructorArguments[1].Value is double)
+            .ToDictionary(a => (string)a.ConstructorArguments[0].Value!, a => (double)a.ConstructorArguments[1].Value!);
+        var hypers = new List<HyperModel>();
+        foreach (var step in steps)
+            foreach (var p in step.Parameters.Where(p => effective(p) == Role.Hyper))
+            {
+                if (hypers.Any(h => h.Name == p.Name)) continue;
+                double? value = defaults.TryGetValue(p.Name, out var d) ? d : null;
+                if (value is null && p.Name != "lr")
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingHyperDefault, location, optimizer.Name, p.Name, step.Name));
+                hypers.Add(new HyperModel(p.Name, CallbackNaming.CamelToSnake(p.Name), value));
+            }
+        return hypers;
+    }
+}

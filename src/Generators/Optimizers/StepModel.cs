@@ -1,0 +1,40 @@
+using Gen.Generators.Common;
+
+namespace Gen.Generators.Optimizers;
+
+/// <summary>How a step parameter binds (see <c>StepAttribute</c>): the parameter element, its gradient, element state, a hyper, per-tensor state, or a compile-time option.</summary>
+internal enum Role { Param, Grad, Element, Hyper, PerTensor, Option }
+
+/// <summary>An element a step reads or writes in the loop: its name and whether the step takes it by <c>ref</c>.</summary>
+internal sealed record ElementBinding(string Name, bool IsRef);
+
+/// <summary>
+/// One step of a fused kernel: the element bindings of its loop block, and its code split into what runs
+/// once per parameter tensor before the element loop (invariant statements and hoisted sub-expressions)
+/// and what runs per element, as float and as double source.
+/// </summary>
+internal sealed record KernelStep(
+    string Name,
+    EquatableArray<ElementBinding> Elements,
+    EquatableArray<string> PreLoopFloat,
+    EquatableArray<string> LoopFloat,
+    EquatableArray<string> PreLoopDouble,
+    EquatableArray<string> LoopDouble);
+
+/// <summary>A hyper-parameter: its C# name (as in the steps), fastai's snake name, and its default (null: required, as lr).</summary>
+internal sealed record HyperModel(string Name, string SnakeName, double? Default)
+{
+    public string Property => char.ToUpperInvariant(Name[0]) + Name.Substring(1);
+}
+
+/// <summary>An [Optimizer] class: hypers, state and the steps of its fused kernel.</summary>
+internal sealed record OptimizerModel(
+    TypeShell Shell,
+    string HintName,
+    string ClassName,
+    EquatableArray<HyperModel> Hypers,
+    EquatableArray<string> ElementStates,
+    EquatableArray<string> PerTensorStates,
+    EquatableArray<KernelStep> Steps);
+
+internal sealed record OptimizerParse(OptimizerModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
