@@ -98,4 +98,23 @@ public class TrajectoryTests
             _ => throw new InvalidOperationException($"Optimizer {name} (decouple_wd={decoupled}) is not mapped."),
         };
     }
+
+    [Fact]
+    public void A_learner_trains_with_the_generated_adam_and_its_hypers_are_schedulable()
+    {
+        manual_seed(0);
+        var x = randn(256, 1); var y = 2 * x + 3;
+        using var learn = new Learner(nn.Linear(1, 1), DataLoaders.FromTensors(x, y, x, y, batchSize: 32),
+                                      (p, t) => nn.functional.mse_loss(p, t), optFunc: Adam.Create, lr: 0.05);
+        double Loss() { using var _ = no_grad(); return nn.functional.mse_loss(learn.Model.forward(x), y).item<float>(); }
+        double before = Loss();
+        learn.Fit(10);
+        Assert.True(Loss() < before / 100, $"loss {before} -> {Loss()}");
+        var adam = Assert.IsType<Adam>(learn.Opt);
+        Assert.Equal(0.05, adam.GetHyper("lr"));
+        adam.SetHyper("sqr_mom", 0.9);
+        Assert.Equal(0.9, adam.GetHyper("sqrMom"));
+        Assert.Contains("'beta' is not a hyper-parameter of Adam; it has: lr, wd, mom, sqr_mom, eps",
+            Assert.Throws<ArgumentException>(() => adam.SetHyper("beta", 1)).Message);
+    }
 }

@@ -30,7 +30,7 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver Driver(bool trackSteps = false) =>
-        CSharpGeneratorDriver.Create([new CallbackGenerator().AsSourceGenerator()],
+        CSharpGeneratorDriver.Create([new CallbackGenerator().AsSourceGenerator(), new OptimizerGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
