@@ -19,7 +19,7 @@ internal sealed class KernelRewriter
     private readonly ISet<string> _scalars;                    // hypers and per-tensor state: invariant in the loop
     private readonly IReadOnlyDictionary<string, ExpressionSyntax> _options;
     private readonly HashSet<string> _invariantLocals = [];
-    private readonly List<StatementSyntax> _preLoop = [];
+    private readonly List<string> _preLoop = [];
     private readonly List<StatementSyntax> _loop = [];
     private int _hoisted;
 
@@ -33,9 +33,8 @@ internal sealed class KernelRewriter
         var rewriter = new KernelRewriter(prefix, scalars, options);
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
         foreach (var statement in Statements(method)) rewriter.Add(rewriter.Rename(statement, locals));
-        return new KernelStep(name, elements.ToEquatableArray(),
-            Text(rewriter._preLoop, toDouble: false), Text(rewriter._loop, toDouble: false),
-            Text(rewriter._preLoop, toDouble: true), Text(rewriter._loop, toDouble: true));
+        return new KernelStep(name, elements.ToEquatableArray(), rewriter._preLoop.ToEquatableArray(),
+            Text(rewriter._loop, toDouble: false), Text(rewriter._loop, toDouble: true));
     }
 
     private static IEnumerable<StatementSyntax> Statements(MethodDeclarationSyntax method) =>
@@ -57,21 +56,24 @@ internal sealed class KernelRewriter
     {
         if (Variables(statement).All(IsInvariantName))
         {
-            _preLoop.Add(statement);
+            _preLoop.Add(Text(statement, toDouble: true));
             foreach (var v in statement.DescendantNodes().OfType<VariableDeclaratorSyntax>()) _invariantLocals.Add(v.Identifier.Text);
             return;
         }
         var invariant = new Dictionary<ExpressionSyntax, bool>();
+        // Every maximal invariant value but a literal leaves the loop, so the loop sees only element-typed values.
         var maximal = statement.DescendantNodes(n => !(n is ExpressionSyntax e && IsInvariant(e, invariant)))
             .OfType<ExpressionSyntax>()
-            .Where(e => IsInvariant(e, invariant) && !IsTrivial(e))
+            .Where(e => IsInvariant(e, invariant) && !IsLiteral(e) && e is not MemberAccessExpressionSyntax)
             .ToList();
         var names = new Dictionary<ExpressionSyntax, string>();
         foreach (var e in maximal)
         {
             var name = $"{_prefix}h{_hoisted++}";
             names[e] = name;
-            _preLoop.Add(ParseStatement($"var {name} = {e.WithoutTrivia().ToFullString()};"));
+            var expression = ((ExpressionSyntax)new ToDouble().Visit(e.WithoutTrivia())!).NormalizeWhitespace().ToFullString();
+            const string T = KernelStep.ElementType;
+            _preLoop.Add(IsBool(e) ? $"bool {name} = {expression};" : $"{T} {name} = ({T})({expression});");
         }
         _loop.Add(statement.ReplaceNodes(maximal, (original, _) => IdentifierName(names[original]).WithTriviaFrom(original)));
     }
@@ -106,15 +108,25 @@ internal sealed class KernelRewriter
         return result;
     }
 
-    private static bool IsTrivial(ExpressionSyntax e) => e switch
+    private static bool IsLiteral(ExpressionSyntax e) => e is LiteralExpressionSyntax || e is ParenthesizedExpressionSyntax p && IsLiteral(p.Expression);
+
+    /// <summary>Whether an invariant expression is a condition (kept as bool) rather than a number.</summary>
+    private static bool IsBool(ExpressionSyntax e) => e switch
     {
-        LiteralExpressionSyntax or IdentifierNameSyntax or MemberAccessExpressionSyntax => true,
-        ParenthesizedExpressionSyntax p => IsTrivial(p.Expression),
+        ParenthesizedExpressionSyntax p => IsBool(p.Expression),
+        LiteralExpressionSyntax l => l.IsKind(SyntaxKind.TrueLiteralExpression) || l.IsKind(SyntaxKind.FalseLiteralExpression),
+        PrefixUnaryExpressionSyntax u => u.IsKind(SyntaxKind.LogicalNotExpression),
+        BinaryExpressionSyntax b => b.Kind() is SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression or SyntaxKind.LessThanExpression
+            or SyntaxKind.LessThanOrEqualExpression or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression
+            or SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression,
         _ => false,
     };
 
     private static EquatableArray<string> Text(IEnumerable<StatementSyntax> statements, bool toDouble) =>
-        statements.Select(s => ((StatementSyntax)(toDouble ? new ToDouble() : new QualifyMath()).Visit(s)).NormalizeWhitespace().ToFullString()).ToEquatableArray();
+        statements.Select(s => Text(s, toDouble)).ToEquatableArray();
+
+    private static string Text(StatementSyntax statement, bool toDouble) =>
+        ((StatementSyntax)(toDouble ? new ToDouble() : new QualifyMath()).Visit(statement)).NormalizeWhitespace().ToFullString();
 
     /// <summary>Qualifies Math and MathF: generated files have no usings.</summary>
     private class QualifyMath : CSharpSyntaxRewriter

@@ -114,9 +114,10 @@ internal static class OptimizerEmitter
         parameters.AddRange(m.PerTensorStates.Select(s => $"ref int {s}"));
         parameters.Add("in Hypers __h");
         w.Open($"private static void Kernel({string.Join(", ", parameters)})");
-        foreach (var h in m.Hypers) w.Line($"{type} {h.Name} = {(isFloat ? "(float)" : "")}__h.{h.Property};");
+        // Per tensor, in double (fastai's hyper arithmetic is in Python floats); the loop sees hoisted values in the element type.
+        foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
         foreach (var step in m.Steps)
-            foreach (var line in isFloat ? step.PreLoopFloat : step.PreLoopDouble) w.Line(line);
+            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
         w.Open("for (int __j = 0; __j < __p.Length; __j++)");
         foreach (var step in m.Steps)
         {

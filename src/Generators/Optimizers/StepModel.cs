@@ -9,17 +9,20 @@ internal enum Role { Param, Grad, Element, Hyper, PerTensor, Option }
 internal sealed record ElementBinding(string Name, bool IsRef);
 
 /// <summary>
-/// One step of a fused kernel: the element bindings of its loop block, and its code split into what runs
-/// once per parameter tensor before the element loop (invariant statements and hoisted sub-expressions)
-/// and what runs per element, as float and as double source.
+/// One step of a fused kernel: its element bindings; what runs once per parameter tensor before the loop,
+/// in order — invariant statements and hoisted values, computed in double as fastai computes hyper
+/// arithmetic in Python floats, hoisted values then held in the kernel's element type
+/// (<see cref="ElementType"/> stands for it); and its per-element statements as float and as double source.
 /// </summary>
 internal sealed record KernelStep(
     string Name,
     EquatableArray<ElementBinding> Elements,
-    EquatableArray<string> PreLoopFloat,
+    EquatableArray<string> PreLoop,
     EquatableArray<string> LoopFloat,
-    EquatableArray<string> PreLoopDouble,
-    EquatableArray<string> LoopDouble);
+    EquatableArray<string> LoopDouble)
+{
+    public const string ElementType = "__T";
+}
 
 /// <summary>A hyper-parameter: its C# name (as in the steps), fastai's snake name, and its default (null: required, as lr).</summary>
 internal sealed record HyperModel(string Name, string SnakeName, double? Default)

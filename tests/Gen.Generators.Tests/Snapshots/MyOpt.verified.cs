@@ -78,11 +78,13 @@ namespace Demo
 
         private static void Kernel(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h)
         {
-            float lr = (float)__h.Lr;
-            float wd = (float)__h.Wd;
-            float mom = (float)__h.Mom;
-            var s0_h0 = 1 - lr * wd;
-            var s1_h0 = ((true) ? 1 - mom : 1);
+            double lr = __h.Lr;
+            double wd = __h.Wd;
+            double mom = __h.Mom;
+            float s0_h0 = (float)(1 - lr * wd);
+            float s1_h0 = (float)(mom);
+            float s1_h1 = (float)(((true) ? 1 - mom : 1));
+            float s2_h0 = (float)(lr);
             step++;
             for (int __j = 0; __j < __p.Length; __j++)
             {
@@ -95,13 +97,13 @@ namespace Demo
                 {
                     ref float gradAvg = ref __gradAvg[__j];
                     float grad = __grad[__j];
-                    gradAvg = gradAvg * mom + s1_h0 * grad;
+                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
                 }
                 // Descend
                 {
                     ref float p = ref __p[__j];
                     float gradAvg = __gradAvg[__j];
-                    p -= lr * gradAvg;
+                    p -= s2_h0 * gradAvg;
                 }
             }
         }
@@ -111,8 +113,10 @@ namespace Demo
             double lr = __h.Lr;
             double wd = __h.Wd;
             double mom = __h.Mom;
-            var s0_h0 = 1 - lr * wd;
-            var s1_h0 = ((true) ? 1 - mom : 1);
+            double s0_h0 = (double)(1 - lr * wd);
+            double s1_h0 = (double)(mom);
+            double s1_h1 = (double)(((true) ? 1 - mom : 1));
+            double s2_h0 = (double)(lr);
             step++;
             for (int __j = 0; __j < __p.Length; __j++)
             {
@@ -125,13 +129,13 @@ namespace Demo
                 {
                     ref double gradAvg = ref __gradAvg[__j];
                     double grad = __grad[__j];
-                    gradAvg = gradAvg * mom + s1_h0 * grad;
+                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
                 }
                 // Descend
                 {
                     ref double p = ref __p[__j];
                     double gradAvg = __gradAvg[__j];
-                    p -= lr * gradAvg;
+                    p -= s2_h0 * gradAvg;
                 }
             }
         }
