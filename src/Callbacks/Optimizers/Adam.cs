@@ -9,3 +9,13 @@ public sealed partial class Adam;
 [Optimizer(typeof(Steps), "L2Reg", "AverageGrad(dampening: true)", "AverageSqrGrad", "StepStat", "AdamStep")]
 [Hyper("mom", 0.9), Hyper("sqrMom", 0.99), Hyper("eps", 1e-5), Hyper("wd", 0.01)]
 public sealed partial class AdamL2;
+
+/// <summary>fastai's RAdam (rectified Adam) with fastai's defaults.</summary>
+[Optimizer(typeof(Steps), "WeightDecay", "AverageGrad(dampening: true)", "AverageSqrGrad", "StepStat", "RAdamStep")]
+[Hyper("mom", 0.9), Hyper("sqrMom", 0.99), Hyper("eps", 1e-5), Hyper("wd", 0), Hyper("beta", 0)]
+public sealed partial class RAdam;
+
+/// <summary>fastai's QHAdam (quasi-hyperbolic Adam) with fastai's defaults.</summary>
+[Optimizer(typeof(Steps), "WeightDecay", "AverageGrad(dampening: true)", "AverageSqrGrad(dampening: true)", "StepStat", "QHAdamStep")]
+[Hyper("mom", 0.999), Hyper("sqrMom", 0.999), Hyper("nu1", 0.7), Hyper("nu2", 1.0), Hyper("eps", 1e-8), Hyper("wd", 0)]
+public sealed partial class QHAdam;

@@ -47,4 +47,32 @@ public static class Steps
         var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
         p += -lr / debias1 * (gradAvg / (MathF.Sqrt(sqrAvg / debias2) + eps));
     }
+
+    /// <summary>radam_step: Adam with the variance rectification of RAdam (plain momentum step while r &lt;= 5), optional softplus of the denominator (beta).</summary>
+    [Step]
+    public static void RAdamStep(ref float p, float gradAvg, float sqrAvg, float lr, float mom, float sqrMom, float eps, float beta, [PerTensor] int step)
+    {
+        var debias1 = (1 - mom) * (1 - MathF.Pow(mom, step)) / (1 - mom);
+        var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
+        var rInf = 2 / (1 - sqrMom) - 1;
+        var r = rInf - 2 * step * MathF.Pow(sqrMom, step) / (1 - MathF.Pow(sqrMom, step));
+        if (r > 5)
+        {
+            var v = MathF.Sqrt((r - 4) * (r - 2) * rInf / ((rInf - 4) * (rInf - 2) * r));
+            var denom = MathF.Sqrt(sqrAvg / debias2);
+            if (eps != 0) denom += eps;
+            if (beta != 0) denom = beta * denom > 20 ? denom : MathF.Log(1 + MathF.Exp(beta * denom)) / beta;
+            p += -lr * v / debias1 * (gradAvg / denom);
+        }
+        else p += -lr / debias1 * gradAvg;
+    }
+
+    /// <summary>qhadam_step: quasi-hyperbolic Adam, mixing the raw gradient (1 - nu) with the debiased averages (nu).</summary>
+    [Step]
+    public static void QHAdamStep(ref float p, float grad, float gradAvg, float sqrAvg, float lr, float mom, float sqrMom, float nu1, float nu2, float eps, [PerTensor] int step)
+    {
+        var debias1 = (1 - mom) * (1 - MathF.Pow(mom, step)) / (1 - mom);
+        var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
+        p += -lr * (((1 - nu1) * grad + nu1 * (gradAvg / debias1)) / (MathF.Sqrt((1 - nu2) * (grad * grad) + nu2 * (sqrAvg / debias2)) + eps));
+    }
 }

@@ -153,7 +153,7 @@ internal static class OptimizerParser
                 double? value = defaults.TryGetValue(p.Name, out var d) ? d : null;
                 if (value is null && p.Name != "lr")
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.MissingHyperDefault, location, optimizer.Name, p.Name, step.Name));
-                hypers.Add(new HyperModel(p.Name, CallbackNaming.CamelToSnake(p.Name), value));
+                hypers.Add(new HyperModel(p.Name, HyperModel.FastaiName(p.Name), value));
             }
         return hypers;
     }
