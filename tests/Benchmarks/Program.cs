@@ -7,10 +7,11 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Benchmarks.Dispatch;
+using Benchmarks.Optim;
 
 if (args.Contains("--quick"))
 {
-    foreach (var line in DispatchQuick.Run()) Console.WriteLine(line.ToJson());
+    foreach (var line in DispatchQuick.Run().Concat(OptimQuick.Run())) Console.WriteLine(line.ToJson());
     return 0;
 }
 // In-process: TorchSharp's native library in this output folder is the one the build made loadable.
