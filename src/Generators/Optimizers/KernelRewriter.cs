@@ -21,6 +21,8 @@ internal sealed class KernelRewriter
     private readonly HashSet<string> _invariantLocals = [];
     private readonly List<string> _preLoop = [];
     private readonly List<StatementSyntax> _loop = [];
+    private readonly HashSet<string> _hoistedNumbers = [];
+    private readonly HashSet<string> _hoistedBools = [];
     private int _hoisted;
 
     private KernelRewriter(string prefix, ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options) =>
@@ -33,8 +35,11 @@ internal sealed class KernelRewriter
         var rewriter = new KernelRewriter(prefix, scalars, options);
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
         foreach (var statement in Statements(method)) rewriter.Add(rewriter.Rename(statement, locals));
+        var vector = VectorRewriter.Rewrite(rewriter._loop, rewriter._hoistedNumbers, rewriter._hoistedBools);
         return new KernelStep(name, elements.ToEquatableArray(), rewriter._preLoop.ToEquatableArray(),
-            Text(rewriter._loop, toDouble: false), Text(rewriter._loop, toDouble: true));
+            Text(rewriter._loop, toDouble: false), Text(rewriter._loop, toDouble: true),
+            rewriter._hoistedNumbers.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+            vector is not null, (vector ?? []).ToEquatableArray());
     }
 
     private static IEnumerable<StatementSyntax> Statements(MethodDeclarationSyntax method) =>
@@ -73,7 +78,9 @@ internal sealed class KernelRewriter
             names[e] = name;
             var expression = ((ExpressionSyntax)new ToDouble().Visit(e.WithoutTrivia())!).NormalizeWhitespace().ToFullString();
             const string T = KernelStep.ElementType;
-            _preLoop.Add(IsBool(e) ? $"bool {name} = {expression};" : $"{T} {name} = ({T})({expression});");
+            bool isBool = IsBool(e);
+            (isBool ? _hoistedBools : _hoistedNumbers).Add(name);
+            _preLoop.Add(isBool ? $"bool {name} = {expression};" : $"{T} {name} = ({T})({expression});");
         }
         _loop.Add(statement.ReplaceNodes(maximal, (original, _) => IdentifierName(names[original]).WithTriviaFrom(original)));
     }

@@ -118,20 +118,44 @@ internal static class OptimizerEmitter
         foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
         foreach (var step in m.Steps)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
-        w.Open("for (int __j = 0; __j < __p.Length; __j++)");
+
+        // Whole vectors first when every step has a vector form, then the remaining elements one by one.
+        var start = "0";
+        if (m.Steps.All(s => s.Vectorizable))
+        {
+            var vector = $"global::System.Numerics.Vector<{type}>";
+            foreach (var span in SpanNames(m))
+                w.Line($"var {span}v = global::System.Runtime.InteropServices.MemoryMarshal.Cast<{type}, {vector}>({span});");
+            foreach (var hoisted in m.Steps.SelectMany(s => s.HoistedNumbers))
+                w.Line($"var {VectorRewriter.Broadcast(hoisted)} = new {vector}({hoisted});");
+            WriteLoop(w, m, "__pv.Length", vector, "v",
+                step => step.LoopVector.Select(l => l.Replace(VectorRewriter.VectorType, vector).Replace(KernelStep.ElementType, type)));
+            start = $"__pv.Length * {vector}.Count";
+        }
+        WriteLoop(w, m, "__p.Length", type, "", step => isFloat ? step.LoopFloat : step.LoopDouble, start);
+        w.Close();
+        w.Line();
+    }
+
+    private static IEnumerable<string> SpanNames(OptimizerModel m) =>
+        new[] { "p", "grad" }.Concat(m.ElementStates).Select(Span);
+
+    /// <summary>One element loop: each step's statements in a block binding the elements it names.</summary>
+    private static void WriteLoop(IndentedWriter w, OptimizerModel m, string length, string elementType, string spanSuffix,
+                                  System.Func<KernelStep, IEnumerable<string>> lines, string start = "0")
+    {
+        w.Open($"for (int __j = {start}; __j < {length}; __j++)");
         foreach (var step in m.Steps)
         {
-            var loop = isFloat ? step.LoopFloat : step.LoopDouble;
+            var loop = lines(step).ToList();
             if (loop.Count == 0) continue;
             w.Open($"// {step.Name}");
             foreach (var e in step.Elements)
-                w.Line(e.IsRef ? $"ref {type} {e.Name} = ref {Span(e.Name)}[__j];" : $"{type} {e.Name} = {Span(e.Name)}[__j];");
+                w.Line(e.IsRef ? $"ref {elementType} {e.Name} = ref {Span(e.Name)}{spanSuffix}[__j];" : $"{elementType} {e.Name} = {Span(e.Name)}{spanSuffix}[__j];");
             foreach (var line in loop) w.Line(line);
             w.Close();
         }
         w.Close();
-        w.Close();
-        w.Line();
     }
 
     private static string Span(string element) => "__" + element;

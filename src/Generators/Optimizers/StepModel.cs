@@ -12,14 +12,18 @@ internal sealed record ElementBinding(string Name, bool IsRef);
 /// One step of a fused kernel: its element bindings; what runs once per parameter tensor before the loop,
 /// in order — invariant statements and hoisted values, computed in double as fastai computes hyper
 /// arithmetic in Python floats, hoisted values then held in the kernel's element type
-/// (<see cref="ElementType"/> stands for it); and its per-element statements as float and as double source.
+/// (<see cref="ElementType"/> stands for it); and its per-element statements as float and as double source,
+/// and, when every operation has a vector form, as <c>Vector&lt;T&gt;</c> source (see <see cref="VectorRewriter"/>).
 /// </summary>
 internal sealed record KernelStep(
     string Name,
     EquatableArray<ElementBinding> Elements,
     EquatableArray<string> PreLoop,
     EquatableArray<string> LoopFloat,
-    EquatableArray<string> LoopDouble)
+    EquatableArray<string> LoopDouble,
+    EquatableArray<string> HoistedNumbers,
+    bool Vectorizable,
+    EquatableArray<string> LoopVector)
 {
     public const string ElementType = "__T";
 }

@@ -86,7 +86,34 @@ namespace Demo
             float s1_h1 = (float)(((true) ? 1 - mom : 1));
             float s2_h0 = (float)(lr);
             step++;
-            for (int __j = 0; __j < __p.Length; __j++)
+            var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
+            var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
+            var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__gradAvg);
+            var s0_h0_v = new global::System.Numerics.Vector<float>(s0_h0);
+            var s1_h0_v = new global::System.Numerics.Vector<float>(s1_h0);
+            var s1_h1_v = new global::System.Numerics.Vector<float>(s1_h1);
+            var s2_h0_v = new global::System.Numerics.Vector<float>(s2_h0);
+            for (int __j = 0; __j < __pv.Length; __j++)
+            {
+                // Decay
+                {
+                    ref global::System.Numerics.Vector<float> p = ref __pv[__j];
+                    p *= s0_h0_v;
+                }
+                // Average
+                {
+                    ref global::System.Numerics.Vector<float> gradAvg = ref __gradAvgv[__j];
+                    global::System.Numerics.Vector<float> grad = __gradv[__j];
+                    gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                }
+                // Descend
+                {
+                    ref global::System.Numerics.Vector<float> p = ref __pv[__j];
+                    global::System.Numerics.Vector<float> gradAvg = __gradAvgv[__j];
+                    p -= s2_h0_v * gradAvg;
+                }
+            }
+            for (int __j = __pv.Length * global::System.Numerics.Vector<float>.Count; __j < __p.Length; __j++)
             {
                 // Decay
                 {
@@ -118,7 +145,34 @@ namespace Demo
             double s1_h1 = (double)(((true) ? 1 - mom : 1));
             double s2_h0 = (double)(lr);
             step++;
-            for (int __j = 0; __j < __p.Length; __j++)
+            var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
+            var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
+            var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__gradAvg);
+            var s0_h0_v = new global::System.Numerics.Vector<double>(s0_h0);
+            var s1_h0_v = new global::System.Numerics.Vector<double>(s1_h0);
+            var s1_h1_v = new global::System.Numerics.Vector<double>(s1_h1);
+            var s2_h0_v = new global::System.Numerics.Vector<double>(s2_h0);
+            for (int __j = 0; __j < __pv.Length; __j++)
+            {
+                // Decay
+                {
+                    ref global::System.Numerics.Vector<double> p = ref __pv[__j];
+                    p *= s0_h0_v;
+                }
+                // Average
+                {
+                    ref global::System.Numerics.Vector<double> gradAvg = ref __gradAvgv[__j];
+                    global::System.Numerics.Vector<double> grad = __gradv[__j];
+                    gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                }
+                // Descend
+                {
+                    ref global::System.Numerics.Vector<double> p = ref __pv[__j];
+                    global::System.Numerics.Vector<double> gradAvg = __gradAvgv[__j];
+                    p -= s2_h0_v * gradAvg;
+                }
+            }
+            for (int __j = __pv.Length * global::System.Numerics.Vector<double>.Count; __j < __p.Length; __j++)
             {
                 // Decay
                 {

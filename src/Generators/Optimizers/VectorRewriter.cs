@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+
+namespace Gen.Generators.Optimizers;
+
+/// <summary>
+/// Rewrites a step's per-element statements for <c>System.Numerics.Vector&lt;T&gt;</c>: numbers and hoisted
+/// values become broadcast vectors, Sqrt/Abs/Min/Max their vector forms. Anything else that depends on
+/// the element (a comparison, another call, a cast) leaves the step scalar: <see cref="Rewrite"/> returns null.
+/// </summary>
+internal sealed class VectorRewriter : CSharpSyntaxRewriter
+{
+    /// <summary>Stands for <c>Vector&lt;T&gt;</c> in the text, as <see cref="KernelStep.ElementType"/> stands for T.</summary>
+    public const string VectorType = "__V";
+
+    private static readonly Dictionary<string, string> VectorMath = new()
+    {
+        ["Sqrt"] = "SquareRoot", ["Abs"] = "Abs", ["Max"] = "Max", ["Min"] = "Min",
+    };
+
+    private readonly ISet<string> _hoistedNumbers;
+    private readonly ISet<string> _hoistedBools;
+    private bool _supported = true;
+
+    private VectorRewriter(ISet<string> hoistedNumbers, ISet<string> hoistedBools) => (_hoistedNumbers, _hoistedBools) = (hoistedNumbers, hoistedBools);
+
+    /// <summary>The name of the broadcast vector of a hoisted value.</summary>
+    public static string Broadcast(string hoisted) => hoisted + "_v";
+
+    public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, ISet<string> hoistedNumbers, ISet<string> hoistedBools)
+    {
+        var rewriter = new VectorRewriter(hoistedNumbers, hoistedBools);
+        var text = loop.Select(s => rewriter.Visit(s)!.NormalizeWhitespace().ToFullString()).ToList();
+        return rewriter._supported ? text : null;
+    }
+
+    private SyntaxNode? Unsupported(SyntaxNode node)
+    {
+        _supported = false;
+        return node;
+    }
+
+    private bool IsHoistedCondition(ExpressionSyntax condition) =>
+        condition is IdentifierNameSyntax id && _hoistedBools.Contains(id.Identifier.Text);
+
+    public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node) =>
+        node.IsKind(SyntaxKind.NumericLiteralExpression)
+            ? ParseExpression($"new {VectorType}(({KernelStep.ElementType})({node.Token.Text}))")
+            : node;
+
+    public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
+        _hoistedNumbers.Contains(node.Identifier.Text) ? IdentifierName(Broadcast(node.Identifier.Text)).WithTriviaFrom(node) : node;
+
+    public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>
+        node.Keyword.IsKind(SyntaxKind.FloatKeyword) ? IdentifierName(VectorType).WithTriviaFrom(node) : Unsupported(node);
+
+    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
+    {
+        if (node.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "Math" or "MathF" }, Name: var method }
+            && VectorMath.TryGetValue(method.Identifier.Text, out var vectorMethod))
+            return InvocationExpression(ParseExpression($"global::System.Numerics.Vector.{vectorMethod}"), (ArgumentListSyntax)VisitArgumentList(node.ArgumentList)!);
+        return Unsupported(node);
+    }
+
+    public override SyntaxNode? VisitBinaryExpression(BinaryExpressionSyntax node) =>
+        node.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression
+            ? base.VisitBinaryExpression(node) : Unsupported(node);
+
+    public override SyntaxNode? VisitPrefixUnaryExpression(PrefixUnaryExpressionSyntax node) =>
+        node.Kind() is SyntaxKind.UnaryMinusExpression or SyntaxKind.UnaryPlusExpression ? base.VisitPrefixUnaryExpression(node) : Unsupported(node);
+
+    public override SyntaxNode? VisitConditionalExpression(ConditionalExpressionSyntax node) =>
+        IsHoistedCondition(node.Condition) ? base.VisitConditionalExpression(node) : Unsupported(node);
+
+    public override SyntaxNode? VisitIfStatement(IfStatementSyntax node) =>
+        IsHoistedCondition(node.Condition) ? base.VisitIfStatement(node) : Unsupported(node);
+
+    public override SyntaxNode? VisitPostfixUnaryExpression(PostfixUnaryExpressionSyntax node) => Unsupported(node);
+    public override SyntaxNode? VisitCastExpression(CastExpressionSyntax node) => Unsupported(node);
+    public override SyntaxNode? VisitElementAccessExpression(ElementAccessExpressionSyntax node) => Unsupported(node);
+    public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node) => Unsupported(node);
+}
