@@ -13,7 +13,8 @@ namespace Gen.Callbacks.Tests;
 /// <summary>
 /// Replays fastai's optimizer trajectories (reference files' <c>trajectories</c>): same initial params, same
 /// gradients (null: no gradient that step), params compared after every step — float64 at rtol 1e-12,
-/// float32 against fastai's float32 run at rtol 1e-5, atol 1e-6.
+/// float32 against fastai's float32 run at rtol 1e-5, atol 1e-6 — on both backends: the fused CPU kernel
+/// and the tensor path (forced on CPU).
 /// </summary>
 public class TrajectoryTests
 {
@@ -28,7 +29,8 @@ public class TrajectoryTests
         from c in file.Root["trajectories"]!.AsArray()
         where !Pending.Contains(c!["optimizer"]!.GetValue<string>())
         from dtype in new[] { "float64", "float32" }
-        select new object[] { file.Name, c!["id"]!.GetValue<string>(), dtype };
+        from backend in new[] { "kernel", "tensor" }
+        select new object[] { file.Name, c!["id"]!.GetValue<string>(), dtype, backend };
 
     [Fact]
     public void Every_trajectory_names_an_optimizer_this_port_maps_or_lists_as_pending()
@@ -40,7 +42,7 @@ public class TrajectoryTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Params_follow_fastai_step_by_step(string file, string id, string dtype)
+    public void Params_follow_fastai_step_by_step(string file, string id, string dtype, string backend)
     {
         var c = ReferenceFiles.All.Single(f => f.Name == file).Root["trajectories"]!.AsArray().Single(x => x!["id"]!.GetValue<string>() == id)!;
         var type = dtype == "float64" ? ScalarType.Float64 : ScalarType.Float32;
@@ -54,6 +56,7 @@ public class TrajectoryTests
 
         var (make, structural) = Map(c["optimizer"]!.GetValue<string>(), c["optimizer_flags"]!.AsObject(), hypers);
         using var opt = make(ps, groups);
+        opt.UseTensorPath = backend == "tensor";
         for (int g = 0; g < hypers.Count; g++)
             foreach (var (name, value) in hypers[g].Where(h => !structural.Contains(h.Key)))
                 opt.SetHyper(name, g, value);
@@ -72,7 +75,7 @@ public class TrajectoryTests
                 for (int k = 0; k < want.Length; k++)
                 {
                     double tolerance = dtype == "float64" ? 1e-12 * Math.Abs(want[k]) : 1e-6 + 1e-5 * Math.Abs(want[k]);
-                    Assert.True(Math.Abs(got[k] - want[k]) <= tolerance, $"{id} {dtype}: step {s + 1}, param {i}[{k}] = {got[k]:R}, fastai {want[k]:R}");
+                    Assert.True(Math.Abs(got[k] - want[k]) <= tolerance, $"{id} {dtype} {backend}: step {s + 1}, param {i}[{k}] = {got[k]:R}, fastai {want[k]:R}");
                 }
             }
         }

@@ -8,10 +8,14 @@ internal sealed class IndentedWriter
     private readonly StringBuilder _sb = new();
     private int _depth;
 
+    /// <summary>Writes <paramref name="text"/> at the current depth (each of its lines, if it has several).</summary>
     public IndentedWriter Line(string text = "")
     {
-        if (text.Length > 0) _sb.Append(' ', _depth * 4).Append(text);
-        _sb.Append('\n');
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length > 0) _sb.Append(' ', _depth * 4).Append(line.TrimEnd('\r'));
+            _sb.Append('\n');
+        }
         return this;
     }
 

@@ -36,10 +36,12 @@ internal sealed class KernelRewriter
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
         foreach (var statement in Statements(method)) rewriter.Add(rewriter.Rename(statement, locals));
         var vector = VectorRewriter.Rewrite(rewriter._loop, rewriter._hoistedNumbers, rewriter._hoistedBools);
+        var tensor = TensorRewriter.Rewrite(rewriter._loop, elements, rewriter._hoistedBools);
         return new KernelStep(name, elements.ToEquatableArray(), rewriter._preLoop.ToEquatableArray(),
             Text(rewriter._loop, toDouble: false), Text(rewriter._loop, toDouble: true),
             rewriter._hoistedNumbers.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
-            vector is not null, (vector ?? []).ToEquatableArray());
+            vector is not null, (vector ?? []).ToEquatableArray(),
+            tensor is not null, (tensor ?? []).ToEquatableArray());
     }
 
     private static IEnumerable<StatementSyntax> Statements(MethodDeclarationSyntax method) =>

@@ -19,6 +19,7 @@ internal static class OptimizerEmitter
             WriteStep(m, w);
             WriteKernel(m, w, "float");
             WriteKernel(m, w, "double");
+            if (HasTensorPath(m)) WriteTensorKernel(m, w);
         });
 
     private static void WriteState(OptimizerModel m, IndentedWriter w)
@@ -87,6 +88,12 @@ internal static class OptimizerEmitter
         w.Line("using var grad = param.grad;");
         w.Line("if (grad is null) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
+        w.Open("if (UseTensorPath || param.device_type != global::TorchSharp.DeviceType.CPU)");
+        w.Line(HasTensorPath(m)
+            ? $"TensorKernel({string.Join(", ", new[] { "param", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})")).Concat(m.PerTensorStates.Select(s => $"ref _{s}[i]")).Append("in hypers"))});"
+            : $"throw NoTensorPath(\"{m.Steps.First(s => !s.HasTensorForm).Name}\");");
+        w.Line("continue;");
+        w.Close();
         w.Open("switch (param.dtype)");
         foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
             w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel({KernelArguments(m, type)}); break;");
@@ -133,6 +140,31 @@ internal static class OptimizerEmitter
             start = $"__pv.Length * {vector}.Count";
         }
         WriteLoop(w, m, "__p.Length", type, "", step => isFloat ? step.LoopFloat : step.LoopDouble, start);
+        w.Close();
+        w.Line();
+    }
+
+    private static bool HasTensorPath(OptimizerModel m) => m.Steps.All(s => s.HasTensorForm);
+
+    /// <summary>The tensor path: the same steps as in-place TorchSharp ops on whole tensors, for any device.</summary>
+    private static void WriteTensorKernel(OptimizerModel m, IndentedWriter w)
+    {
+        const string tensor = "global::TorchSharp.torch.Tensor";
+        var parameters = new[] { "p", "grad" }.Concat(m.ElementStates).Select(e => $"{tensor} {Span(e)}")
+            .Concat(m.PerTensorStates.Select(s => $"ref int {s}")).Append("in Hypers __h");
+        w.Open($"private static void TensorKernel({string.Join(", ", parameters)})");
+        foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
+        foreach (var step in m.Steps)
+            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "double"));
+        w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line("using var __noGrad = global::TorchSharp.torch.no_grad();");
+        foreach (var step in m.Steps.Where(s => s.LoopTensor.Count > 0))
+        {
+            w.Open($"// {step.Name}");
+            foreach (var e in step.Elements) w.Line($"var {e.Name} = {Span(e.Name)};");
+            foreach (var line in step.LoopTensor) w.Line(line);
+            w.Close();
+        }
         w.Close();
         w.Line();
     }

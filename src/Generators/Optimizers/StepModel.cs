@@ -13,7 +13,8 @@ internal sealed record ElementBinding(string Name, bool IsRef);
 /// in order — invariant statements and hoisted values, computed in double as fastai computes hyper
 /// arithmetic in Python floats, hoisted values then held in the kernel's element type
 /// (<see cref="ElementType"/> stands for it); and its per-element statements as float and as double source,
-/// and, when every operation has a vector form, as <c>Vector&lt;T&gt;</c> source (see <see cref="VectorRewriter"/>).
+/// and, when every operation has a vector form, as <c>Vector&lt;T&gt;</c> source (see <see cref="VectorRewriter"/>), and
+/// as whole-tensor TorchSharp source for the tensor path (see <see cref="TensorRewriter"/>).
 /// </summary>
 internal sealed record KernelStep(
     string Name,
@@ -23,7 +24,9 @@ internal sealed record KernelStep(
     EquatableArray<string> LoopDouble,
     EquatableArray<string> HoistedNumbers,
     bool Vectorizable,
-    EquatableArray<string> LoopVector)
+    EquatableArray<string> LoopVector,
+    bool HasTensorForm,
+    EquatableArray<string> LoopTensor)
 {
     public const string ElementType = "__T";
 }

@@ -31,6 +31,12 @@ public abstract class FusedOptimizer : Optimizer
 
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>
+    /// Runs the tensor path (whole-tensor TorchSharp ops) even for CPU tensors, which otherwise take the
+    /// fused CPU kernel; parameters on other devices always take the tensor path.
+    /// </summary>
+    public bool UseTensorPath { get; set; }
+
     /// <summary>The param group of each parameter.</summary>
     protected int[] GroupOf { get; }
 
@@ -89,6 +95,10 @@ public abstract class FusedOptimizer : Optimizer
             throw new NotSupportedException($"The fused CPU kernel needs contiguous CPU tensors; got a {(t.is_contiguous() ? "" : "non-contiguous ")}tensor on {t.device}.");
         return MemoryMarshal.Cast<byte, T>(t.bytes);
     }
+
+    /// <summary>The error for a parameter off the CPU when a step has no tensor form.</summary>
+    protected Exception NoTensorPath(string step) =>
+        new NotSupportedException($"{GetType().Name} has no tensor path (step '{step}' uses an operation with no whole-tensor form), so it runs only on contiguous CPU tensors.");
 
     /// <summary>The unsupported-dtype error, naming the fix.</summary>
     protected static Exception UnsupportedDType(Parameter p) =>

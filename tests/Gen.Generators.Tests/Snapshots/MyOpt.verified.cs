@@ -67,6 +67,11 @@ namespace Demo
                 using var grad = param.grad;
                 if (grad is null) continue;
                 ref readonly Hypers hypers = ref _hypers[GroupOf[i]];
+                if (UseTensorPath || param.device_type != global::TorchSharp.DeviceType.CPU)
+                {
+                    TensorKernel(param, grad, ElementState(i, 0), ref _step[i], in hypers);
+                    continue;
+                }
                 switch (param.dtype)
                 {
                     case global::TorchSharp.torch.ScalarType.Float32: Kernel(Elements<float>(param), Elements<float>(grad), Elements<float>(ElementState(i, 0)), ref _step[i], in hypers); break;
@@ -191,6 +196,37 @@ namespace Demo
                     double gradAvg = __gradAvg[__j];
                     p -= s2_h0 * gradAvg;
                 }
+            }
+        }
+
+        private static void TensorKernel(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, global::TorchSharp.torch.Tensor __gradAvg, ref int step, in Hypers __h)
+        {
+            double lr = __h.Lr;
+            double wd = __h.Wd;
+            double mom = __h.Mom;
+            double s0_h0 = (double)(1 - lr * wd);
+            double s1_h0 = (double)(mom);
+            double s1_h1 = (double)(((true) ? 1 - mom : 1));
+            double s2_h0 = (double)(lr);
+            step++;
+            using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            using var __noGrad = global::TorchSharp.torch.no_grad();
+            // Decay
+            {
+                var p = __p;
+                p.mul_(s0_h0);
+            }
+            // Average
+            {
+                var gradAvg = __gradAvg;
+                var grad = __grad;
+                gradAvg.copy_(gradAvg * s1_h0 + s1_h1 * grad);
+            }
+            // Descend
+            {
+                var p = __p;
+                var gradAvg = __gradAvg;
+                p.sub_(s2_h0 * gradAvg);
             }
         }
 
