@@ -69,6 +69,18 @@ internal static class OptimizerEmitter
         w.Close();
         w.Close();
         w.Line();
+        w.Line($"private static readonly string[] __hyperNames = {{ {string.Join(", ", m.Hypers.Select(h => $"\"{h.SnakeName}\""))} }};");
+        w.Line($"private static readonly string[] __elementStateNames = {{ {string.Join(", ", m.ElementStates.Select(e => $"\"{HyperModel.FastaiName(e)}\""))} }};");
+        w.Line($"private static readonly string[] __counterNames = {{ {string.Join(", ", m.PerTensorStates.Select(e => $"\"{HyperModel.FastaiName(e)}\""))} }};");
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> HyperNames => __hyperNames;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> ElementStateNames => __elementStateNames;");
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> CounterNames => __counterNames;");
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override int[] Counters(int index) => index switch {{ {string.Concat(m.PerTensorStates.Select((c, k) => $"{k} => _{c}, "))}_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)) }};");
+        w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public override void ClearState()");
         w.Line("base.ClearState();");

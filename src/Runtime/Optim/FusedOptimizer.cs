@@ -73,6 +73,82 @@ public abstract class FusedOptimizer : Optimizer
         }
     }
 
+    /// <summary>The hypers' fastai names, in the generated order.</summary>
+    protected abstract IReadOnlyList<string> HyperNames { get; }
+
+    /// <summary>The element-state buffers' names, by slot.</summary>
+    protected abstract IReadOnlyList<string> ElementStateNames { get; }
+
+    /// <summary>The per-tensor counters' names.</summary>
+    protected abstract IReadOnlyList<string> CounterNames { get; }
+
+    /// <summary>Per-tensor counter <paramref name="index"/> (of <see cref="CounterNames"/>), one value per parameter.</summary>
+    protected abstract int[] Counters(int index);
+
+    /// <summary>fastai's freeze_to: param groups before <paramref name="n"/> (negative: from the end) stop training, the rest train.</summary>
+    public void FreezeTo(int n)
+    {
+        int frozen = n >= 0 ? n : GroupCount + n;
+        for (int i = 0; i < Parameters.Count; i++) Parameters[i].requires_grad_(GroupOf[i] >= frozen);
+    }
+
+    /// <summary>fastai's freeze: only the last param group trains.</summary>
+    public void Freeze() => FreezeTo(-1);
+
+    /// <summary>fastai's unfreeze: every param group trains.</summary>
+    public void Unfreeze() => FreezeTo(0);
+
+    /// <summary>fastai's state_dict: hypers per group and copies of every parameter's state.</summary>
+    public OptimizerState StateDict() => new(
+        GetType().FullName!,
+        Enumerable.Range(0, GroupCount).Select(g => (IReadOnlyDictionary<string, double>)HyperNames.ToDictionary(h => h, h => GetHyper(h, g))).ToList(),
+        Enumerable.Range(0, Parameters.Count).Select(i => new ParamState(
+            Parameters[i].shape,
+            Enumerable.Range(0, ElementStateNames.Count).Where(k => _elementState[i, k] is not null)
+                .ToDictionary(k => ElementStateNames[k], k => _elementState[i, k]!.clone().DetachFromDisposeScope()),
+            Enumerable.Range(0, CounterNames.Count).ToDictionary(k => CounterNames[k], k => Counters(k)[i]))).ToList());
+
+    /// <summary>
+    /// fastai's load_state_dict. The state must come from the same optimizer over the same parameter
+    /// layout; otherwise nothing changes and the error says what differs.
+    /// </summary>
+    public void LoadStateDict(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Validate(state);
+        for (int g = 0; g < GroupCount; g++)
+            foreach (var (name, value) in state.Hypers[g]) SetHyper(name, g, value);
+        ClearState();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            for (int k = 0; k < ElementStateNames.Count; k++)
+                if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
+                    _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).clone().DetachFromDisposeScope();
+            for (int k = 0; k < CounterNames.Count; k++)
+                Counters(k)[i] = state.Params[i].Counters.TryGetValue(CounterNames[k], out var count) ? count : 0;
+        }
+    }
+
+    private void Validate(OptimizerState state)
+    {
+        var name = GetType().FullName;
+        if (state.Optimizer != name)
+            throw new ArgumentException($"This state dict was saved by {state.Optimizer}; it cannot be loaded into {name}. Load it into a {state.Optimizer}, or start from a fresh state.", nameof(state));
+        if (state.Params.Count != Parameters.Count || state.Hypers.Count != GroupCount)
+            throw new ArgumentException($"The state dict holds {state.Params.Count} parameters in {state.Hypers.Count} param groups; this optimizer has {Parameters.Count} in {GroupCount}. Load it into an optimizer over the same model.", nameof(state));
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            if (!state.Params[i].Shape.SequenceEqual(Parameters[i].shape))
+                throw new ArgumentException($"Parameter {i} has shape [{string.Join(", ", Parameters[i].shape)}] here but [{string.Join(", ", state.Params[i].Shape)}] in the state dict; the model differs from the one it was saved from.", nameof(state));
+            var unknown = state.Params[i].Buffers.Keys.Concat(state.Params[i].Counters.Keys).FirstOrDefault(k => !ElementStateNames.Contains(k) && !CounterNames.Contains(k));
+            if (unknown is not null)
+                throw new ArgumentException($"Parameter {i} has state '{unknown}' in the state dict, which {GetType().Name} does not keep.", nameof(state));
+        }
+        var unknownHyper = state.Hypers.SelectMany(h => h.Keys).FirstOrDefault(h => !HyperNames.Contains(h));
+        if (unknownHyper is not null)
+            throw new ArgumentException($"The state dict sets hyper-parameter '{unknownHyper}', which {GetType().Name} does not have.", nameof(state));
+    }
+
     /// <summary>fastai's clear_state: forgets every state buffer (they are re-created as zeros).</summary>
     public virtual void ClearState()
     {

@@ -51,6 +51,18 @@ namespace Demo
             }
         }
 
+        private static readonly string[] __hyperNames = { "lr", "wd", "mom" };
+        private static readonly string[] __elementStateNames = { "grad_avg" };
+        private static readonly string[] __counterNames = { "step" };
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<string> HyperNames => __hyperNames;
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<string> ElementStateNames => __elementStateNames;
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<string> CounterNames => __counterNames;
+        /// <inheritdoc/>
+        protected override int[] Counters(int index) => index switch { 0 => _step, _ => throw new global::System.ArgumentOutOfRangeException(nameof(index)) };
+
         /// <inheritdoc/>
         public override void ClearState()
         {

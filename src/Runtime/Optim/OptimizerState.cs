@@ -1,0 +1,16 @@
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace Gen;
+
+/// <summary>
+/// fastai's optimizer state_dict: which optimizer saved it, the hyper-parameters of each param group, and
+/// each parameter's state (element buffers such as grad_avg, counters such as step). Tensors are copies.
+/// </summary>
+public sealed record OptimizerState(
+    string Optimizer,
+    IReadOnlyList<IReadOnlyDictionary<string, double>> Hypers,
+    IReadOnlyList<ParamState> Params);
+
+/// <summary>One parameter's optimizer state: its shape (to check the layout on load), buffers and counters.</summary>
+public sealed record ParamState(long[] Shape, IReadOnlyDictionary<string, Tensor> Buffers, IReadOnlyDictionary<string, int> Counters);

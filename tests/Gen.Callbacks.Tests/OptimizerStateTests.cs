@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Gen.Callbacks.Tests;
+
+public class OptimizerStateTests
+{
+    private static List<Parameter> Params(long seed, params long[][] shapes)
+    {
+        var generator = new Generator((ulong)seed);
+        return shapes.Select(s => new Parameter(randn(s, generator: generator))).ToList();
+    }
+
+    private static void SetGrads(IReadOnlyList<Parameter> ps, int step)
+    {
+        var generator = new Generator((ulong)(100 + step));
+        foreach (var p in ps) p.grad = randn(p.shape, generator: generator);
+    }
+
+    private static double[] Values(IEnumerable<Parameter> ps) => ps.SelectMany(p => p.data<float>().ToArray().Select(v => (double)v)).ToArray();
+
+    [Fact]
+    public void A_loaded_state_dict_continues_exactly_where_the_saved_run_was()
+    {
+        var shapes = new[] { new long[] { 3, 4 }, [4], [2] };
+        var ps = Params(1, shapes);
+        using var adam = new Adam(ps, lr: 0.01);
+        for (int s = 0; s < 3; s++) { SetGrads(ps, s); adam.Step(); }
+        var saved = adam.StateDict();
+        var copies = ps.Select(p => new Parameter(p.detach().clone())).ToList();
+        for (int s = 3; s < 5; s++) { SetGrads(ps, s); adam.Step(); }
+
+        using var resumed = new Adam(copies, lr: 0.5);   // the saved lr comes back with the state
+        resumed.LoadStateDict(saved);
+        for (int s = 3; s < 5; s++) { SetGrads(copies, s); resumed.Step(); }
+        Assert.Equal(Values(ps), Values(copies));
+        Assert.Equal(0.01, resumed.GetHyper("lr"));
+        Assert.Equal(["grad_avg", "sqr_avg"], saved.Params[0].Buffers.Keys.Order());
+        Assert.Equal(3, saved.Params[0].Counters["step"]);
+    }
+
+    [Fact]
+    public void A_state_dict_from_another_optimizer_or_model_is_refused_and_nothing_changes()
+    {
+        var ps = Params(1, [3], [2]);
+        using var sgd = new SgdMomentum(ps, lr: 0.1);
+        SetGrads(ps, 0); sgd.Step();
+        using var adam = new Adam(Params(2, [3], [2]), lr: 0.01);
+        var error = Assert.Throws<ArgumentException>(() => adam.LoadStateDict(sgd.StateDict()));
+        Assert.StartsWith("This state dict was saved by Gen.SgdMomentum; it cannot be loaded into Gen.Adam.", error.Message);
+
+        using var other = new SgdMomentum(Params(3, [3], [5]), lr: 0.1);
+        var layout = Assert.Throws<ArgumentException>(() => other.LoadStateDict(sgd.StateDict()));
+        Assert.StartsWith("Parameter 1 has shape [5] here but [2] in the state dict", layout.Message);
+        Assert.Equal(0.1, other.GetHyper("lr"));
+    }
+
+    [Fact]
+    public void Params_without_a_gradient_are_skipped_state_and_all()
+    {
+        var ps = Params(1, [3], [2]);
+        using var adam = new Adam(ps, lr: 0.1);
+        var before = ps[1].detach().clone();
+        ps[0].grad = ones(3);
+        adam.Step();
+        Assert.True(ps[1].eq(before).all().item<bool>());
+        var state = adam.StateDict();
+        Assert.Equal(1, state.Params[0].Counters["step"]);
+        Assert.Equal(0, state.Params[1].Counters["step"]);
+        Assert.Empty(state.Params[1].Buffers);
+    }
+
+    [Fact]
+    public void Discriminative_learning_rates_per_param_group()
+    {
+        // fastai's notebook: groups [p0, p1] at lr 0.01 and [p2, p3] at 0.1; p = [0, 1, 2, 3], grad = [0, .1, .2, .3].
+        var ps = Enumerable.Range(0, 4).Select(i => new Parameter(tensor(new double[] { i }))).ToList();
+        for (int i = 0; i < 4; i++) ps[i].grad = tensor(new[] { 0.1 * i });
+        using var sgd = new Sgd(ps, lr: 0, groups: [[0, 1], [2, 3]]);
+        sgd.SetHyper("lr", [0.01, 0.1]);
+        sgd.Step();
+        var got = ps.Select(p => p.item<double>()).ToArray();
+        Assert.Equal([0.0, 0.999, 1.98, 2.97], got.Select(v => Math.Round(v, 12)));
+    }
+
+    [Fact]
+    public void Freeze_to_trains_only_the_later_param_groups()
+    {
+        var ps = Params(1, [2], [2], [2]);
+        using var sgd = new Sgd(ps, lr: 0.1, groups: [[0], [1], [2]]);
+        sgd.FreezeTo(1);
+        Assert.Equal([false, true, true], ps.Select(p => p.requires_grad));
+        sgd.Freeze();
+        Assert.Equal([false, false, true], ps.Select(p => p.requires_grad));
+        sgd.Unfreeze();
+        Assert.Equal([true, true, true], ps.Select(p => p.requires_grad));
+        Assert.Throws<ArgumentException>(() => sgd.SetHyper("lr", [0.1, 0.2]));
+    }
+}
