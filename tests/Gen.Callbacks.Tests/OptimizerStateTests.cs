@@ -41,7 +41,7 @@ public class OptimizerStateTests
         Assert.Equal(Values(ps), Values(copies));
         Assert.Equal(0.01, resumed.GetHyper("lr"));
         Assert.Equal(["grad_avg", "sqr_avg"], saved.Params[0].Buffers.Keys.Order());
-        Assert.Equal(3, saved.Params[0].Counters["step"]);
+        Assert.Equal(3, saved.Params[0].PerTensor["step"]);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public class OptimizerStateTests
         adam.Step();
         Assert.True(ps[1].eq(before).all().item<bool>());
         var state = adam.StateDict();
-        Assert.Equal(1, state.Params[0].Counters["step"]);
-        Assert.Equal(0, state.Params[1].Counters["step"]);
+        Assert.Equal(1, state.Params[0].PerTensor["step"]);
+        Assert.Equal(0, state.Params[1].PerTensor["step"]);
         Assert.Empty(state.Params[1].Buffers);
     }
 

@@ -17,9 +17,7 @@ internal static class OptimizerEmitter
             WriteConstructor(m, w);
             WriteHyperAccess(m, w);
             WriteStep(m, w);
-            WriteKernel(m, w, "float");
-            WriteKernel(m, w, "double");
-            if (HasTensorPath(m)) WriteTensorKernel(m, w);
+            WriteKernels(m, w);
         });
 
     private static void WriteState(OptimizerModel m, IndentedWriter w)
@@ -30,7 +28,7 @@ internal static class OptimizerEmitter
         w.Close();
         w.Line();
         w.Line("private readonly Hypers[] _hypers;");
-        foreach (var s in m.PerTensorStates) w.Line($"private readonly int[] _{s};");
+        foreach (var s in m.PerTensorStates) w.Line($"private readonly {s.Type}[] _{s.Name};");
         w.Line();
     }
 
@@ -42,7 +40,7 @@ internal static class OptimizerEmitter
         w.Open($"public {m.ClassName}({ParameterList} parameters, {string.Join(", ", arguments)}{(arguments.Count > 0 ? ", " : "")}{GroupList}? groups = null) : base(parameters, groups, elementStateSlots: {m.ElementStates.Count})");
         w.Line("_hypers = new Hypers[GroupCount];");
         w.Line($"for (int g = 0; g < _hypers.Length; g++) _hypers[g] = new Hypers {{ {string.Join(", ", m.Hypers.Select(h => $"{h.Property} = {h.Name}"))} }};");
-        foreach (var s in m.PerTensorStates) w.Line($"_{s} = new int[parameters.Count];");
+        foreach (var s in m.PerTensorStates) w.Line($"_{s.Name} = new {s.Type}[parameters.Count];");
         w.Close();
         w.Line();
         w.Line($"/// <summary>fastai's opt_func: {m.ClassName} with its defaults at learning rate <paramref name=\"lr\"/>.</summary>");
@@ -71,20 +69,26 @@ internal static class OptimizerEmitter
         w.Line();
         w.Line($"private static readonly string[] __hyperNames = {{ {string.Join(", ", m.Hypers.Select(h => $"\"{h.SnakeName}\""))} }};");
         w.Line($"private static readonly string[] __elementStateNames = {{ {string.Join(", ", m.ElementStates.Select(e => $"\"{HyperModel.FastaiName(e)}\""))} }};");
-        w.Line($"private static readonly string[] __counterNames = {{ {string.Join(", ", m.PerTensorStates.Select(e => $"\"{HyperModel.FastaiName(e)}\""))} }};");
+        w.Line($"private static readonly string[] __perTensorNames = {{ {string.Join(", ", m.PerTensorStates.Select(e => $"\"{HyperModel.FastaiName(e.Name)}\""))} }};");
         w.Line("/// <inheritdoc/>");
         w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> HyperNames => __hyperNames;");
         w.Line("/// <inheritdoc/>");
         w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> ElementStateNames => __elementStateNames;");
         w.Line("/// <inheritdoc/>");
-        w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> CounterNames => __counterNames;");
+        w.Line("protected override global::System.Collections.Generic.IReadOnlyList<string> PerTensorNames => __perTensorNames;");
         w.Line("/// <inheritdoc/>");
-        w.Line($"protected override int[] Counters(int index) => index switch {{ {string.Concat(m.PerTensorStates.Select((c, k) => $"{k} => _{c}, "))}_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)) }};");
+        w.Open("protected override double PerTensor(int index, int param, double? set = null)");
+        w.Open("switch (index)");
+        foreach (var (state, k) in m.PerTensorStates.Select((st, k) => (st, k)))
+            w.Line($"case {k}: if (set is double v{k}) _{state.Name}[param] = ({state.Type})v{k}; return _{state.Name}[param];");
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(index));");
+        w.Close();
+        w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public override void ClearState()");
         w.Line("base.ClearState();");
-        foreach (var s in m.PerTensorStates) w.Line($"global::System.Array.Clear(_{s});");
+        foreach (var s in m.PerTensorStates) w.Line($"global::System.Array.Clear(_{s.Name});");
         w.Close();
         w.Line();
     }
@@ -93,7 +97,9 @@ internal static class OptimizerEmitter
 
     private static void WriteStep(OptimizerModel m, IndentedWriter w)
     {
-        w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others), one fused pass over memory each.</summary>");
+        var tensorArguments = string.Join(", ", new[] { "param", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})"))
+            .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]")).Append("in hypers"));
+        w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>");
         w.Open("public override void Step()");
         w.Open("for (int i = 0; i < Parameters.Count; i++)");
         w.Line("var param = Parameters[i];");
@@ -101,16 +107,19 @@ internal static class OptimizerEmitter
         w.Line("if (grad is null) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
         w.Open("if (UseTensorPath || param.device_type != global::TorchSharp.DeviceType.CPU)");
-        w.Line(HasTensorPath(m)
-            ? $"TensorKernel({string.Join(", ", new[] { "param", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})")).Concat(m.PerTensorStates.Select(s => $"ref _{s}[i]")).Append("in hypers"))});"
-            : $"throw NoTensorPath(\"{m.Steps.First(s => !s.HasTensorForm).Name}\");");
+        var missing = m.Steps.Select(u => u.Elementwise).FirstOrDefault(e => e is not null && !e.HasTensorForm);
+        w.Line(missing is null ? $"TensorKernel({tensorArguments});" : $"throw NoTensorPath(\"{missing.Name}\");");
         w.Line("continue;");
         w.Close();
-        w.Open("switch (param.dtype)");
-        foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
-            w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel({KernelArguments(m, type)}); break;");
-        w.Line("default: throw UnsupportedDType(param);");
-        w.Close();
+        foreach (var (index, run, tensorStep) in m.Segments())
+        {
+            if (tensorStep is not null) { w.Line($"TensorStep{index}({tensorArguments});"); continue; }
+            w.Open("switch (param.dtype)");
+            foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
+                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({KernelArguments(m, type)}); break;");
+            w.Line("default: throw UnsupportedDType(param);");
+            w.Close();
+        }
         w.Close();
         w.Close();
         w.Line();
@@ -118,60 +127,89 @@ internal static class OptimizerEmitter
 
     private static string KernelArguments(OptimizerModel m, string type)
     {
-        var spans = new List<string> { $"Elements<{type}>(param)", $"Elements<{type}>(grad)" };
-        spans.AddRange(m.ElementStates.Select((_, k) => $"Elements<{type}>(ElementState(i, {k}))"));
-        spans.AddRange(m.PerTensorStates.Select(s => $"ref _{s}[i]"));
-        spans.Add("in hypers");
-        return string.Join(", ", spans);
+        var arguments = new List<string> { $"Elements<{type}>(param)", $"Elements<{type}>(grad)" };
+        arguments.AddRange(m.ElementStates.Select((_, k) => $"Elements<{type}>(ElementState(i, {k}))"));
+        arguments.AddRange(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]"));
+        arguments.Add("in hypers");
+        return string.Join(", ", arguments);
     }
 
-    private static void WriteKernel(OptimizerModel m, IndentedWriter w, string type)
+    /// <summary>The tensor parameters, per-tensor refs and hypers that kernels and tensor-step wrappers take.</summary>
+    private static string Parameters(OptimizerModel m, string elementType) =>
+        string.Join(", ", new[] { "p", "grad" }.Concat(m.ElementStates).Select(e => $"{elementType} {Span(e)}")
+            .Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h"));
+
+    private static void WriteHyperLocals(OptimizerModel m, IndentedWriter w)
+    {
+        foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
+    }
+
+    private static void WriteKernels(OptimizerModel m, IndentedWriter w)
+    {
+        foreach (var (index, run, tensorStep) in m.Segments())
+        {
+            if (tensorStep is not null) { WriteTensorStep(m, w, index, tensorStep); continue; }
+            WriteKernel(m, w, index, run!, "float");
+            WriteKernel(m, w, index, run!, "double");
+        }
+        if (m.Steps.All(u => u.Elementwise is null || u.Elementwise.HasTensorForm)) WriteTensorKernel(m, w);
+    }
+
+    private static void WriteKernel(OptimizerModel m, IndentedWriter w, int index, IReadOnlyList<KernelStep> run, string type)
     {
         bool isFloat = type == "float";
-        var parameters = new List<string> { $"global::System.Span<{type}> __p", $"global::System.Span<{type}> __grad" };
-        parameters.AddRange(m.ElementStates.Select(s => $"global::System.Span<{type}> __{s}"));
-        parameters.AddRange(m.PerTensorStates.Select(s => $"ref int {s}"));
-        parameters.Add("in Hypers __h");
-        w.Open($"private static void Kernel({string.Join(", ", parameters)})");
+        w.Open($"private static void Kernel{index}({Parameters(m, $"global::System.Span<{type}>")})");
         // Per tensor, in double (fastai's hyper arithmetic is in Python floats); the loop sees hoisted values in the element type.
-        foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
-        foreach (var step in m.Steps)
+        WriteHyperLocals(m, w);
+        foreach (var step in run)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
 
         // Whole vectors first when every step has a vector form, then the remaining elements one by one.
         var start = "0";
-        if (m.Steps.All(s => s.Vectorizable))
+        if (run.All(s => s.Vectorizable))
         {
             var vector = $"global::System.Numerics.Vector<{type}>";
             foreach (var span in SpanNames(m))
                 w.Line($"var {span}v = global::System.Runtime.InteropServices.MemoryMarshal.Cast<{type}, {vector}>({span});");
-            foreach (var hoisted in m.Steps.SelectMany(s => s.HoistedNumbers))
+            foreach (var hoisted in run.SelectMany(s => s.HoistedNumbers))
                 w.Line($"var {VectorRewriter.Broadcast(hoisted)} = new {vector}({hoisted});");
-            WriteLoop(w, m, "__pv.Length", vector, "v",
+            WriteLoop(w, run, "__pv.Length", vector, "v",
                 step => step.LoopVector.Select(l => l.Replace(VectorRewriter.VectorType, vector).Replace(KernelStep.ElementType, type)));
             start = $"__pv.Length * {vector}.Count";
         }
-        WriteLoop(w, m, "__p.Length", type, "", step => isFloat ? step.LoopFloat : step.LoopDouble, start);
+        WriteLoop(w, run, "__p.Length", type, "", step => isFloat ? step.LoopFloat : step.LoopDouble, start);
         w.Close();
         w.Line();
     }
 
-    private static bool HasTensorPath(OptimizerModel m) => m.Steps.All(s => s.HasTensorForm);
-
-    /// <summary>The tensor path: the same steps as in-place TorchSharp ops on whole tensors, for any device.</summary>
-    private static void WriteTensorKernel(OptimizerModel m, IndentedWriter w)
+    /// <summary>A tensor step, wrapped: hypers from the group, no autograd, temporaries disposed.</summary>
+    private static void WriteTensorStep(OptimizerModel m, IndentedWriter w, int index, StepUnit unit)
     {
-        const string tensor = "global::TorchSharp.torch.Tensor";
-        var parameters = new[] { "p", "grad" }.Concat(m.ElementStates).Select(e => $"{tensor} {Span(e)}")
-            .Concat(m.PerTensorStates.Select(s => $"ref int {s}")).Append("in Hypers __h");
-        w.Open($"private static void TensorKernel({string.Join(", ", parameters)})");
-        foreach (var h in m.Hypers) w.Line($"double {h.Name} = __h.{h.Property};");
-        foreach (var step in m.Steps)
-            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "double"));
+        w.Open($"private static void TensorStep{index}({Parameters(m, "global::TorchSharp.torch.Tensor")})");
+        WriteHyperLocals(m, w);
         w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
         w.Line("using var __noGrad = global::TorchSharp.torch.no_grad();");
-        foreach (var step in m.Steps.Where(s => s.LoopTensor.Count > 0))
+        w.Line($"{TensorStepCall(unit.Tensor!)};");
+        w.Close();
+        w.Line();
+    }
+
+    private static string TensorStepCall(TensorStepCall call) =>
+        $"{call.Method}({string.Join(", ", call.Arguments.Select(a => a.Literal ?? (a.Role is Role.Param or Role.Grad or Role.Element ? Span(a.Name) : a.IsRef ? $"ref {a.Name}" : a.Name)))})";
+
+    /// <summary>The tensor path: every step as whole-tensor TorchSharp ops, in order, for any device.</summary>
+    private static void WriteTensorKernel(OptimizerModel m, IndentedWriter w)
+    {
+        w.Open($"private static void TensorKernel({Parameters(m, "global::TorchSharp.torch.Tensor")})");
+        WriteHyperLocals(m, w);
+        w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+        w.Line("using var __noGrad = global::TorchSharp.torch.no_grad();");
+        foreach (var unit in m.Steps)
         {
+            if (unit.Tensor is not null) { w.Line($"{TensorStepCall(unit.Tensor)};"); continue; }
+            var step = unit.Elementwise!;
+            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "double"));
+            if (step.LoopTensor.Count == 0) continue;
             w.Open($"// {step.Name}");
             foreach (var e in step.Elements) w.Line($"var {e.Name} = {Span(e.Name)};");
             foreach (var line in step.LoopTensor) w.Line(line);
@@ -185,11 +223,11 @@ internal static class OptimizerEmitter
         new[] { "p", "grad" }.Concat(m.ElementStates).Select(Span);
 
     /// <summary>One element loop: each step's statements in a block binding the elements it names.</summary>
-    private static void WriteLoop(IndentedWriter w, OptimizerModel m, string length, string elementType, string spanSuffix,
+    private static void WriteLoop(IndentedWriter w, IReadOnlyList<KernelStep> run, string length, string elementType, string spanSuffix,
                                   System.Func<KernelStep, IEnumerable<string>> lines, string start = "0")
     {
         w.Open($"for (int __j = {start}; __j < {length}; __j++)");
-        foreach (var step in m.Steps)
+        foreach (var step in run)
         {
             var loop = lines(step).ToList();
             if (loop.Count == 0) continue;

@@ -15,9 +15,11 @@ namespace Gen.Generators.Optimizers;
 internal static class OptimizerParser
 {
     private const string StepAttribute = "Gen.StepAttribute";
+    private const string TensorStepAttribute = "Gen.TensorStepAttribute";
     private const string HyperAttribute = "Gen.HyperAttribute";
 
-    private sealed record ResolvedStep(string Name, MethodDeclarationSyntax Syntax, List<DeclaredParameter> Parameters, Dictionary<string, ExpressionSyntax> Options);
+    /// <summary>A resolved entry: an elementwise step has its syntax (to fuse); a tensor step its method (to call).</summary>
+    private sealed record ResolvedStep(string Name, MethodDeclarationSyntax? Syntax, IMethodSymbol Method, List<DeclaredParameter> Parameters, Dictionary<string, ExpressionSyntax> Options);
 
     public static OptimizerParse Parse(INamedTypeSymbol optimizer, AttributeData attribute, CancellationToken ct)
     {
@@ -43,16 +45,21 @@ internal static class OptimizerParser
         var hypers = Hypers(optimizer, resolved, Effective, location, diagnostics);
         if (diagnostics.Count > 0) return new OptimizerParse(null, diagnostics.ToEquatableArray());
 
-        var perTensor = resolved.SelectMany(s => s.Parameters).Where(p => p.Role == Role.PerTensor).Select(p => p.Name).Distinct().ToList();
-        var kernelSteps = resolved.Select((s, k) => KernelRewriter.Rewrite(
-            s.Name, s.Syntax, $"s{k}_",
-            s.Parameters.Where(p => Effective(p) is Role.Param or Role.Grad or Role.Element).Select(p => new ElementBinding(p.Name, p.IsRef)).ToList(),
-            new HashSet<string>(s.Parameters.Where(p => Effective(p) is Role.Hyper or Role.PerTensor).Select(p => p.Name)),
-            s.Options)).ToList();
+        var perTensor = resolved.SelectMany(s => s.Parameters).Where(p => p.Role == Role.PerTensor)
+            .GroupBy(p => p.Name).Select(g => new PerTensorState(g.Key, g.First().Type == SpecialType.System_Double)).ToList();
+        var units = resolved.Select((s, k) => s.Syntax is null
+            ? new StepUnit(s.Name, null, new TensorStepCall(Symbols.FullName(s.Method.ContainingType) + "." + s.Method.Name,
+                s.Parameters.Select(p => new CallArgument(p.Name, Effective(p), p.Role == Role.PerTensor && p.IsRef,
+                    p.Role == Role.Option ? s.Options[p.Name].ToFullString() : null)).ToEquatableArray()))
+            : new StepUnit(s.Name, KernelRewriter.Rewrite(
+                s.Name, s.Syntax, $"s{k}_",
+                s.Parameters.Where(p => Effective(p) is Role.Param or Role.Grad or Role.Element).Select(p => new ElementBinding(p.Name, p.IsRef)).ToList(),
+                new HashSet<string>(s.Parameters.Where(p => Effective(p) is Role.Hyper or Role.PerTensor).Select(p => p.Name)),
+                s.Options), null)).ToList();
 
         var model = new OptimizerModel(TypeShell.Of(optimizer), Symbols.HintName(optimizer), optimizer.Name,
             hypers.ToEquatableArray(), elementNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
-            perTensor.ToEquatableArray(), kernelSteps.ToEquatableArray());
+            perTensor.ToEquatableArray(), units.ToEquatableArray());
         return new OptimizerParse(notPartial is null ? model : null, diagnostics.ToEquatableArray());
     }
 
@@ -60,7 +67,8 @@ internal static class OptimizerParser
     private static ResolvedStep? Resolve(INamedTypeSymbol optimizer, INamedTypeSymbol stepsType, string entry, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         var (name, arguments) = ParseEntry(entry);
-        var candidates = stepsType.GetMembers().OfType<IMethodSymbol>().Where(m => Symbols.Attribute(m, StepAttribute) is not null).ToList();
+        var candidates = stepsType.GetMembers().OfType<IMethodSymbol>()
+            .Where(m => Symbols.Attribute(m, StepAttribute) is not null || Symbols.Attribute(m, TensorStepAttribute) is not null).ToList();
         var method = candidates.FirstOrDefault(m => m.Name == name);
         if (method is null)
         {
@@ -70,13 +78,15 @@ internal static class OptimizerParser
             return null;
         }
         var stepLocation = LocationInfo.From(method.Locations.FirstOrDefault());
-        if (method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not MethodDeclarationSyntax syntax)
+        bool tensorStep = Symbols.Attribute(method, TensorStepAttribute) is not null;
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
+        if (!tensorStep && syntax is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, location, method.Name, "is compiled in another assembly; fused kernels need the step's source in this project"));
             return null;
         }
-        var (parameters, problem) = StepSignature.Read(method);
-        if (problem is null && syntax.DescendantNodes().OfType<ReturnStatementSyntax>().Any())
+        var (parameters, problem) = StepSignature.Read(method, tensorStep);
+        if (problem is null && !tensorStep && syntax!.DescendantNodes().OfType<ReturnStatementSyntax>().Any())
             problem = "returns early; write it without return statements (it is inlined into a loop)";
         if (problem is not null)
         {
@@ -84,7 +94,7 @@ internal static class OptimizerParser
             return null;
         }
         var options = Options(method.Name, parameters, arguments!, location, diagnostics);
-        return options is null ? null : new ResolvedStep(method.Name, syntax, parameters, options);
+        return options is null ? null : new ResolvedStep(method.Name, tensorStep ? null : syntax, method, parameters, options);
     }
 
     /// <summary>"AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}); (null, null) when unreadable.</summary>

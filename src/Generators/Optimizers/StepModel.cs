@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Gen.Generators.Common;
 
 namespace Gen.Generators.Optimizers;
@@ -41,14 +42,44 @@ internal sealed record HyperModel(string Name, string SnakeName, double? Default
     public string Property => char.ToUpperInvariant(Name[0]) + Name.Substring(1);
 }
 
-/// <summary>An [Optimizer] class: hypers, state and the steps of its fused kernel.</summary>
+/// <summary>An argument of a [TensorStep] call: a tensor, hyper or per-tensor state by name, or an option's literal.</summary>
+internal sealed record CallArgument(string Name, Role Role, bool IsRef, string? Literal);
+
+/// <summary>A whole-tensor step, called between the fused elementwise runs: the method and its arguments in order.</summary>
+internal sealed record TensorStepCall(string Method, EquatableArray<CallArgument> Arguments);
+
+/// <summary>One entry of an optimizer's step list: elementwise (fused into a kernel) or a tensor step.</summary>
+internal sealed record StepUnit(string Name, KernelStep? Elementwise, TensorStepCall? Tensor);
+
+/// <summary>Per-tensor state (fastai's step, LARC's local_lr): an int or a double per parameter tensor.</summary>
+internal sealed record PerTensorState(string Name, bool IsDouble)
+{
+    public string Type => IsDouble ? "double" : "int";
+}
+
+/// <summary>An [Optimizer] class: hypers, state and its steps in order.</summary>
 internal sealed record OptimizerModel(
     TypeShell Shell,
     string HintName,
     string ClassName,
     EquatableArray<HyperModel> Hypers,
     EquatableArray<string> ElementStates,
-    EquatableArray<string> PerTensorStates,
-    EquatableArray<KernelStep> Steps);
+    EquatableArray<PerTensorState> PerTensorStates,
+    EquatableArray<StepUnit> Steps)
+{
+    /// <summary>The runs of consecutive elementwise steps, each fused into one kernel, with the tensor steps between them.</summary>
+    public IEnumerable<(int Index, IReadOnlyList<KernelStep>? Run, StepUnit? TensorStep)> Segments()
+    {
+        int index = 0;
+        var run = new List<KernelStep>();
+        foreach (var unit in Steps)
+        {
+            if (unit.Elementwise is not null) { run.Add(unit.Elementwise); continue; }
+            if (run.Count > 0) { yield return (index++, run, null); run = []; }
+            yield return (index++, null, unit);
+        }
+        if (run.Count > 0) yield return (index, run, null);
+    }
+}
 
 internal sealed record OptimizerParse(OptimizerModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -13,8 +13,10 @@ internal static class StepSignature
 {
     private const string PerTensorAttribute = "Gen.PerTensorAttribute";
     private const string OptionAttribute = "Gen.OptionAttribute";
+    private const string TensorType = "TorchSharp.torch.Tensor";
 
-    public static (List<DeclaredParameter> Parameters, string? Problem) Read(IMethodSymbol step)
+    /// <summary>Reads an elementwise [Step] (<paramref name="tensorStep"/> false) or a whole-tensor [TensorStep].</summary>
+    public static (List<DeclaredParameter> Parameters, string? Problem) Read(IMethodSymbol step, bool tensorStep)
     {
         if (!step.IsStatic) return ([], "is not static");
         if (!step.ReturnsVoid) return ([], "must return void");
@@ -32,8 +34,18 @@ internal static class StepSignature
             }
             else if (Symbols.Attribute(p, PerTensorAttribute) is not null)
             {
-                if (type != SpecialType.System_Int32) return ([], $"has per-tensor state '{p.Name}' of type {p.Type}; per-tensor state is int");
+                if (type is not (SpecialType.System_Int32 or SpecialType.System_Double)) return ([], $"has per-tensor state '{p.Name}' of type {p.Type}; per-tensor state is int or double");
                 parameters.Add(new DeclaredParameter(p.Name, Role.PerTensor, isRef, type, p));
+            }
+            else if (tensorStep)
+            {
+                // Recorded as float so that names shared with elementwise steps (p, gradAvg, lr) bind alike.
+                if (Symbols.Is(p.Type, TensorType) && !isRef)
+                    parameters.Add(new DeclaredParameter(p.Name, p.Name switch { "p" => Role.Param, "grad" => Role.Grad, _ => Role.Element }, true, SpecialType.System_Single, p));
+                else if (type == SpecialType.System_Double && !isRef)
+                    parameters.Add(new DeclaredParameter(p.Name, Role.Hyper, false, SpecialType.System_Single, p));
+                else
+                    return ([], $"has parameter '{p.Name}' of type {p.Type}; a tensor step takes Tensors (p, grad, state) and double hypers");
             }
             else if (type != SpecialType.System_Single)
                 return ([], $"has parameter '{p.Name}' of type {p.Type}; elements and hypers are float (the kernel is generated for float and double)");

@@ -79,11 +79,11 @@ public abstract class FusedOptimizer : Optimizer
     /// <summary>The element-state buffers' names, by slot.</summary>
     protected abstract IReadOnlyList<string> ElementStateNames { get; }
 
-    /// <summary>The per-tensor counters' names.</summary>
-    protected abstract IReadOnlyList<string> CounterNames { get; }
+    /// <summary>The per-tensor states' fastai names (step, local_lr, ...).</summary>
+    protected abstract IReadOnlyList<string> PerTensorNames { get; }
 
-    /// <summary>Per-tensor counter <paramref name="index"/> (of <see cref="CounterNames"/>), one value per parameter.</summary>
-    protected abstract int[] Counters(int index);
+    /// <summary>Per-tensor state <paramref name="index"/> of parameter <paramref name="param"/>; sets it first when <paramref name="set"/> is given.</summary>
+    protected abstract double PerTensor(int index, int param, double? set = null);
 
     /// <summary>fastai's freeze_to: param groups before <paramref name="n"/> (negative: from the end) stop training, the rest train.</summary>
     public void FreezeTo(int n)
@@ -106,7 +106,7 @@ public abstract class FusedOptimizer : Optimizer
             Parameters[i].shape,
             Enumerable.Range(0, ElementStateNames.Count).Where(k => _elementState[i, k] is not null)
                 .ToDictionary(k => ElementStateNames[k], k => _elementState[i, k]!.clone().DetachFromDisposeScope()),
-            Enumerable.Range(0, CounterNames.Count).ToDictionary(k => CounterNames[k], k => Counters(k)[i]))).ToList());
+            Enumerable.Range(0, PerTensorNames.Count).ToDictionary(k => PerTensorNames[k], k => PerTensor(k, i)))).ToList());
 
     /// <summary>
     /// fastai's load_state_dict. The state must come from the same optimizer over the same parameter
@@ -124,8 +124,8 @@ public abstract class FusedOptimizer : Optimizer
             for (int k = 0; k < ElementStateNames.Count; k++)
                 if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
                     _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).clone().DetachFromDisposeScope();
-            for (int k = 0; k < CounterNames.Count; k++)
-                Counters(k)[i] = state.Params[i].Counters.TryGetValue(CounterNames[k], out var count) ? count : 0;
+            for (int k = 0; k < PerTensorNames.Count; k++)
+                PerTensor(k, i, state.Params[i].PerTensor.TryGetValue(PerTensorNames[k], out var value) ? value : 0);
         }
     }
 
@@ -140,7 +140,7 @@ public abstract class FusedOptimizer : Optimizer
         {
             if (!state.Params[i].Shape.SequenceEqual(Parameters[i].shape))
                 throw new ArgumentException($"Parameter {i} has shape [{string.Join(", ", Parameters[i].shape)}] here but [{string.Join(", ", state.Params[i].Shape)}] in the state dict; the model differs from the one it was saved from.", nameof(state));
-            var unknown = state.Params[i].Buffers.Keys.Concat(state.Params[i].Counters.Keys).FirstOrDefault(k => !ElementStateNames.Contains(k) && !CounterNames.Contains(k));
+            var unknown = state.Params[i].Buffers.Keys.Concat(state.Params[i].PerTensor.Keys).FirstOrDefault(k => !ElementStateNames.Contains(k) && !PerTensorNames.Contains(k));
             if (unknown is not null)
                 throw new ArgumentException($"Parameter {i} has state '{unknown}' in the state dict, which {GetType().Name} does not keep.", nameof(state));
         }

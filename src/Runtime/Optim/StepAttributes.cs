@@ -38,3 +38,12 @@ public sealed class HyperAttribute(string name, double value) : Attribute
     public string Name { get; } = name;
     public double Value { get; } = value;
 }
+
+/// <summary>
+/// Marks a static method as a whole-tensor optimizer step, for steps that are not elementwise (norms, trust
+/// ratios): <c>Tensor</c> parameters bind to the parameter, its gradient and state buffers by name, scalars
+/// (double) to hypers, <c>[PerTensor]</c> ones to per-tensor state. The generator calls it between the fused
+/// elementwise runs around it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class TensorStepAttribute : Attribute;
