@@ -1,4 +1,6 @@
 using System;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Gen;
 
@@ -74,5 +76,30 @@ public static class Steps
         var debias1 = (1 - mom) * (1 - MathF.Pow(mom, step)) / (1 - mom);
         var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
         p += -lr * (((1 - nu1) * grad + nu1 * (gradAvg / debias1)) / (MathF.Sqrt((1 - nu2) * (grad * grad) + nu2 * (sqrAvg / debias2)) + eps));
+    }
+
+    /// <summary>larc_layer_lr: LARC's per-layer learning rate from the norms of the weights and the gradient (clipped at lr unless clip is false).</summary>
+    [TensorStep]
+    public static void LarcLayerLr(Tensor p, Tensor grad, double lr, double trustCoeff, double wd, double eps, [PerTensor] ref double localLr, [Option] bool clip = true)
+    {
+        double pNorm = p.norm().ToDouble(), gNorm = grad.norm().ToDouble();
+        var local = lr * trustCoeff * pNorm / (gNorm + pNorm * wd + eps);
+        localLr = clip ? Math.Min(lr, local) : local;
+    }
+
+    /// <summary>larc_step with momentum: descent along the momentum buffer at the layer's own rate.</summary>
+    [Step] public static void LarcStep(ref float p, float gradAvg, [PerTensor] double localLr) => p -= (float)localLr * gradAvg;
+
+    /// <summary>lamb_step: the Adam update scaled by the trust ratio of the weight norm to the update norm (at most 10).</summary>
+    [TensorStep]
+    public static void LambStep(Tensor p, Tensor gradAvg, Tensor sqrAvg, double lr, double mom, double sqrMom, double eps, [PerTensor] int step)
+    {
+        var debias1 = (1 - mom) * (1 - Math.Pow(mom, step)) / (1 - mom);
+        var debias2 = (1 - sqrMom) * (1 - Math.Pow(sqrMom, step)) / (1 - sqrMom);
+        double r1 = p.pow(2).mean().sqrt().ToDouble();
+        var update = gradAvg / debias1 / ((sqrAvg / debias2).sqrt() + eps);
+        double r2 = update.pow(2).mean().sqrt().ToDouble();
+        double q = r1 == 0 || r2 == 0 ? 1 : Math.Min(r1 / r2, 10);
+        p.add_(update, alpha: -lr * q);
     }
 }
