@@ -106,7 +106,7 @@ internal static class OptimizerEmitter
         w.Line("using var grad = param.grad;");
         w.Line("if (grad is null) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
-        w.Open("if (UseTensorPath || param.device_type != global::TorchSharp.DeviceType.CPU)");
+        w.Open("if (!TakesCpuKernel(i, grad))");
         var missing = m.Steps.Select(u => u.Elementwise).FirstOrDefault(e => e is not null && !e.HasTensorForm);
         w.Line(missing is null ? $"TensorKernel({tensorArguments});" : $"throw NoTensorPath(\"{missing.Name}\");");
         w.Line("continue;");
@@ -127,8 +127,8 @@ internal static class OptimizerEmitter
 
     private static string KernelArguments(OptimizerModel m, string type)
     {
-        var arguments = new List<string> { $"Elements<{type}>(param)", $"Elements<{type}>(grad)" };
-        arguments.AddRange(m.ElementStates.Select((_, k) => $"Elements<{type}>(ElementState(i, {k}))"));
+        var arguments = new List<string> { $"ParamElements<{type}>(i)", $"Elements<{type}>(grad)" };
+        arguments.AddRange(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
         arguments.AddRange(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]"));
         arguments.Add("in hypers");
         return string.Join(", ", arguments);

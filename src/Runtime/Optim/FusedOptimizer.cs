@@ -27,6 +27,7 @@ public abstract class FusedOptimizer : Optimizer
         GroupOf = AssignGroups(parameters.Count, groups ?? [Enumerable.Range(0, parameters.Count).ToArray()]);
         GroupCount = GroupOf.Max() + 1;
         _elementState = new Tensor?[parameters.Count, elementStateSlots];
+        _stateMemory = new (nint, int)[parameters.Count, elementStateSlots];
     }
 
     public IReadOnlyList<Parameter> Parameters { get; }
@@ -123,7 +124,7 @@ public abstract class FusedOptimizer : Optimizer
         {
             for (int k = 0; k < ElementStateNames.Count; k++)
                 if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
-                    _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).clone().DetachFromDisposeScope();
+                    _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).contiguous().clone().DetachFromDisposeScope();
             for (int k = 0; k < PerTensorNames.Count; k++)
                 PerTensor(k, i, state.Params[i].PerTensor.TryGetValue(PerTensorNames[k], out var value) ? value : 0);
         }
@@ -157,6 +158,7 @@ public abstract class FusedOptimizer : Optimizer
             {
                 _elementState[i, k]?.Dispose();
                 _elementState[i, k] = null;
+                _stateMemory[i, k] = default;
             }
     }
 
@@ -165,12 +167,49 @@ public abstract class FusedOptimizer : Optimizer
         _elementState[param, slot] ??= zeros_like(Parameters[param], requires_grad: false).DetachFromDisposeScope();
 
     /// <summary>The elements of a contiguous CPU tensor, in place.</summary>
-    protected static Span<T> Elements<T>(Tensor t) where T : unmanaged
+    protected static Span<T> Elements<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
+
+    /// <summary>
+    /// The elements of parameter <paramref name="param"/>, from a pointer taken at its first step: parameters
+    /// keep their storage while they train, and reading it again costs native calls on every small tensor.
+    /// </summary>
+    protected unsafe Span<T> ParamElements<T>(int param) where T : unmanaged
     {
-        if (t.device_type != DeviceType.CPU || !t.is_contiguous())
-            throw new NotSupportedException($"The fused CPU kernel needs contiguous CPU tensors; got a {(t.is_contiguous() ? "" : "non-contiguous ")}tensor on {t.device}.");
-        return MemoryMarshal.Cast<byte, T>(t.bytes);
+        _paramMemory ??= new (nint, int)[Parameters.Count];
+        if (_paramMemory[param].Pointer == 0) _paramMemory[param] = Pin(Parameters[param]);
+        return new Span<T>((void*)_paramMemory[param].Pointer, _paramMemory[param].Bytes / sizeof(T));
     }
+
+    /// <summary>The elements of element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/> (ours: their storage never moves).</summary>
+    protected unsafe Span<T> StateElements<T>(int param, int slot) where T : unmanaged
+    {
+        var memory = _stateMemory[param, slot];
+        if (memory.Pointer == 0) memory = _stateMemory[param, slot] = Pin(ElementState(param, slot));
+        return new Span<T>((void*)memory.Pointer, memory.Bytes / sizeof(T));
+    }
+
+    private static unsafe (nint Pointer, int Bytes) Pin(Tensor t)
+    {
+        var bytes = t.bytes;
+        fixed (byte* pointer = bytes) return ((nint)pointer, bytes.Length);
+    }
+
+    private (nint Pointer, int Bytes)[]? _paramMemory;
+    private readonly (nint Pointer, int Bytes)[,] _stateMemory;
+
+    /// <summary>
+    /// Whether parameter <paramref name="i"/> takes the fused CPU kernel: not forced onto the tensor path, a
+    /// contiguous CPU tensor (checked once per parameter: native calls cost more than a small kernel) with a
+    /// contiguous gradient (checked every step). Otherwise the tensor path, which takes any layout and device.
+    /// </summary>
+    protected bool TakesCpuKernel(int i, Tensor grad)
+    {
+        if (UseTensorPath) return false;
+        _cpuParam ??= Parameters.Select(p => p.device_type == DeviceType.CPU && p.is_contiguous()).ToArray();
+        return _cpuParam[i] && grad.is_contiguous();
+    }
+
+    private bool[]? _cpuParam;
 
     /// <summary>The error for a parameter off the CPU when a step has no tensor form.</summary>
     protected Exception NoTensorPath(string step) =>

@@ -53,15 +53,22 @@ namespace Demo
 
         private static readonly string[] __hyperNames = { "lr", "wd", "mom" };
         private static readonly string[] __elementStateNames = { "grad_avg" };
-        private static readonly string[] __counterNames = { "step" };
+        private static readonly string[] __perTensorNames = { "step" };
         /// <inheritdoc/>
         protected override global::System.Collections.Generic.IReadOnlyList<string> HyperNames => __hyperNames;
         /// <inheritdoc/>
         protected override global::System.Collections.Generic.IReadOnlyList<string> ElementStateNames => __elementStateNames;
         /// <inheritdoc/>
-        protected override global::System.Collections.Generic.IReadOnlyList<string> CounterNames => __counterNames;
+        protected override global::System.Collections.Generic.IReadOnlyList<string> PerTensorNames => __perTensorNames;
         /// <inheritdoc/>
-        protected override int[] Counters(int index) => index switch { 0 => _step, _ => throw new global::System.ArgumentOutOfRangeException(nameof(index)) };
+        protected override double PerTensor(int index, int param, double? set = null)
+        {
+            switch (index)
+            {
+                case 0: if (set is double v0) _step[param] = (int)v0; return _step[param];
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index));
+            }
+        }
 
         /// <inheritdoc/>
         public override void ClearState()
@@ -70,7 +77,7 @@ namespace Demo
             global::System.Array.Clear(_step);
         }
 
-        /// <summary>One step of every parameter that has a gradient (fastai skips the others), one fused pass over memory each.</summary>
+        /// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>
         public override void Step()
         {
             for (int i = 0; i < Parameters.Count; i++)
@@ -79,21 +86,21 @@ namespace Demo
                 using var grad = param.grad;
                 if (grad is null) continue;
                 ref readonly Hypers hypers = ref _hypers[GroupOf[i]];
-                if (UseTensorPath || param.device_type != global::TorchSharp.DeviceType.CPU)
+                if (!TakesCpuKernel(i, grad))
                 {
                     TensorKernel(param, grad, ElementState(i, 0), ref _step[i], in hypers);
                     continue;
                 }
                 switch (param.dtype)
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel(Elements<float>(param), Elements<float>(grad), Elements<float>(ElementState(i, 0)), ref _step[i], in hypers); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel(Elements<double>(param), Elements<double>(grad), Elements<double>(ElementState(i, 0)), ref _step[i], in hypers); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), Elements<float>(grad), StateElements<float>(i, 0), ref _step[i], in hypers); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), Elements<double>(grad), StateElements<double>(i, 0), ref _step[i], in hypers); break;
                     default: throw UnsupportedDType(param);
                 }
             }
         }
 
-        private static void Kernel(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h)
+        private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h)
         {
             double lr = __h.Lr;
             double wd = __h.Wd;
@@ -152,7 +159,7 @@ namespace Demo
             }
         }
 
-        private static void Kernel(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, ref int step, in Hypers __h)
+        private static void Kernel0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, ref int step, in Hypers __h)
         {
             double lr = __h.Lr;
             double wd = __h.Wd;
@@ -216,30 +223,30 @@ namespace Demo
             double lr = __h.Lr;
             double wd = __h.Wd;
             double mom = __h.Mom;
-            double s0_h0 = (double)(1 - lr * wd);
-            double s1_h0 = (double)(mom);
-            double s1_h1 = (double)(((true) ? 1 - mom : 1));
-            double s2_h0 = (double)(lr);
-            step++;
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             using var __noGrad = global::TorchSharp.torch.no_grad();
+            double s0_h0 = (double)(1 - lr * wd);
             // Decay
             {
                 var p = __p;
                 p.mul_(s0_h0);
             }
+            double s1_h0 = (double)(mom);
+            double s1_h1 = (double)(((true) ? 1 - mom : 1));
             // Average
             {
                 var gradAvg = __gradAvg;
                 var grad = __grad;
                 gradAvg.copy_(gradAvg * s1_h0 + s1_h1 * grad);
             }
+            double s2_h0 = (double)(lr);
             // Descend
             {
                 var p = __p;
                 var gradAvg = __gradAvg;
                 p.sub_(s2_h0 * gradAvg);
             }
+            step++;
         }
 
     }
