@@ -12,7 +12,7 @@ public static class DispatchQuick
         {
             var cases = new DispatchCases(k, learn);
             double perCallbackEvent = k * DispatchCases.BatchEvents.Length;
-            var r = Measure.Interleaved([cases.ReflectionBatch, cases.PipelineBatch, cases.DynamicBatch]);
+            var r = Measure.Interleaved([cases.ReflectionBatch, cases.PipelineBatch, cases.DynamicBatch], warmupMs: 600);
             var (reflection, pipeline, dynamic) = (r[0], r[1], r[2]);
             foreach (var (variant, ours) in new[] { ("pipeline", pipeline), ("dynamic", dynamic) })
                 yield return new Comparison($"dispatch.{variant}.k{k}", "ns_per_callback_event", ours.NsPerOp / perCallbackEvent,

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace Benchmarks.Optim;
 
-/// <summary>One optimizer step over a parameter set, four ways: Gen's fused CPU kernel, TorchSharp's built-in, and the same-traffic limit.</summary>
+/// <summary>One optimizer step over a parameter set, four ways: Gen's fused CPU kernel, Gen's tensor path, TorchSharp's built-in, and the same-traffic limit.</summary>
 public sealed class OptimCases : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
@@ -18,7 +18,9 @@ public sealed class OptimCases : IDisposable
     public OptimCases(string optimizer, string set)
     {
         var shapes = ParamSets.ByName(set);
-        Kernel = Make(shapes, ps => optimizer == "adam" ? new Gen.Adam(ps, lr: 1e-6) : new SgdMomentum(ps, lr: 1e-6));
+        FusedOptimizer Create(IReadOnlyList<Parameter> ps) => optimizer == "adam" ? new Gen.Adam(ps, lr: 1e-6) : new SgdMomentum(ps, lr: 1e-6);
+        Kernel = Make(shapes, Create);
+        TensorPath = Make(shapes, ps => { var o = Create(ps); o.UseTensorPath = true; return o; });
         var torchParams = Params(shapes);
         torch.optim.Optimizer builtIn = optimizer == "adam" ? torch.optim.Adam(torchParams, 1e-6) : torch.optim.SGD(torchParams, 1e-6, momentum: 0.9);
         _owned.Add(builtIn);
@@ -30,6 +32,9 @@ public sealed class OptimCases : IDisposable
 
     public long Elements { get; }
     public Action Kernel { get; }
+
+    /// <summary>The same generated optimizer forced onto its tensor path (whole-tensor TorchSharp ops, as on CUDA).</summary>
+    public Action TensorPath { get; }
     public Action TorchSharp { get; }
 
     /// <summary>Reads and writes exactly the bytes Adam must (p, grad, two state buffers in; p and the state out), with trivial arithmetic.</summary>
