@@ -13,7 +13,7 @@ namespace Gen.Generators.Optimizers;
 /// <c>s = e</c> -> <c>s.copy_(e)</c>), Math calls become torch functions, element-dependent conditionals
 /// <c>torch.where</c>. Anything else leaves the step without a tensor form: <see cref="Rewrite"/> returns null.
 /// </summary>
-internal sealed class TensorRewriter : CSharpSyntaxRewriter
+internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnly, ISet<string> hoistedBools) : LoopRewriter(hoistedBools)
 {
     private const string Torch = "global::TorchSharp.torch";
 
@@ -29,63 +29,35 @@ internal sealed class TensorRewriter : CSharpSyntaxRewriter
         [SyntaxKind.DivideAssignmentExpression] = "div_",
     };
 
-    private readonly ISet<string> _writable;     // ref elements: the parameter, its gradient, state buffers
-    private readonly ISet<string> _readOnly;     // elements the step takes by value
-    private readonly ISet<string> _hoistedBools;
-    private bool _supported = true;
-
-    private TensorRewriter(ISet<string> writable, ISet<string> readOnly, ISet<string> hoistedBools) =>
-        (_writable, _readOnly, _hoistedBools) = (writable, readOnly, hoistedBools);
-
-    public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, IEnumerable<ElementBinding> elements, ISet<string> hoistedBools)
-    {
-        var rewriter = new TensorRewriter(
+    /// <param name="loop">The step's per-element statements.</param>
+    /// <param name="elements">Its elements: those taken by ref (the parameter, its gradient, state buffers) are written in place; the others are read-only.</param>
+    /// <param name="hoistedBools">Conditions computed once per tensor.</param>
+    public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, IEnumerable<ElementBinding> elements, ISet<string> hoistedBools) =>
+        new TensorRewriter(
             new HashSet<string>(elements.Where(e => e.IsRef).Select(e => e.Name)),
             new HashSet<string>(elements.Where(e => !e.IsRef).Select(e => e.Name)),
-            hoistedBools);
-        var text = loop.Select(s => rewriter.Visit(s)!.NormalizeWhitespace().ToFullString()).ToList();
-        return rewriter._supported ? text : null;
-    }
-
-    private SyntaxNode? Unsupported(SyntaxNode node)
-    {
-        _supported = false;
-        return node;
-    }
+            hoistedBools).RewriteAll(loop);
 
     public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)
     {
         if (node.Left is not IdentifierNameSyntax target || !InPlace.TryGetValue(node.Kind(), out var method)) return Unsupported(node);
-        if (_readOnly.Contains(target.Identifier.Text)) return Unsupported(node);
+        if (readOnly.Contains(target.Identifier.Text)) return Unsupported(node);
         var value = (ExpressionSyntax)Visit(node.Right)!;
-        if (!_writable.Contains(target.Identifier.Text)) return node.WithRight(value);   // a local tensor: rebinding is fine
+        if (!writable.Contains(target.Identifier.Text)) return node.WithRight(value);   // a local tensor: rebinding is fine
         return InvocationExpression(
             MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, target, IdentifierName(method)),
             ArgumentList(SingletonSeparatedList(Argument(value))));
     }
 
-    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
-    {
-        if (node.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "Math" or "MathF" }, Name: var method }
-            && TorchMath.TryGetValue(method.Identifier.Text, out var torchMethod))
-            return InvocationExpression(ParseExpression($"{Torch}.{torchMethod}"), (ArgumentListSyntax)VisitArgumentList(node.ArgumentList)!);
-        return Unsupported(node);
-    }
+    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node) => MathCall(node, TorchMath, Torch);
 
     public override SyntaxNode? VisitConditionalExpression(ConditionalExpressionSyntax node)
     {
-        if (node.Condition is IdentifierNameSyntax id && _hoistedBools.Contains(id.Identifier.Text)) return base.VisitConditionalExpression(node);
+        if (IsHoistedCondition(node.Condition)) return base.VisitConditionalExpression(node);
         var arguments = new[] { node.Condition, node.WhenTrue, node.WhenFalse }.Select(e => Argument((ExpressionSyntax)Visit(e)!));
         return InvocationExpression(ParseExpression($"{Torch}.where"), ArgumentList(SeparatedList(arguments)));
     }
 
-    public override SyntaxNode? VisitIfStatement(IfStatementSyntax node) =>
-        node.Condition is IdentifierNameSyntax id && _hoistedBools.Contains(id.Identifier.Text) ? base.VisitIfStatement(node) : Unsupported(node);
-
     public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>
         node.Keyword.IsKind(SyntaxKind.FloatKeyword) ? ParseTypeName($"{Torch}.Tensor").WithTriviaFrom(node) : Unsupported(node);
-
-    public override SyntaxNode? VisitPostfixUnaryExpression(PostfixUnaryExpressionSyntax node) => Unsupported(node);
-    public override SyntaxNode? VisitCastExpression(CastExpressionSyntax node) => Unsupported(node);
-    public override SyntaxNode? VisitElementAccessExpression(ElementAccessExpressionSyntax node) => Unsupported(node);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,7 +11,7 @@ namespace Gen.Generators.Optimizers;
 /// values become broadcast vectors, Sqrt/Abs/Min/Max their vector forms. Anything else that depends on
 /// the element (a comparison, another call, a cast) leaves the step scalar: <see cref="Rewrite"/> returns null.
 /// </summary>
-internal sealed class VectorRewriter : CSharpSyntaxRewriter
+internal sealed class VectorRewriter(ISet<string> hoistedNumbers, ISet<string> hoistedBools) : LoopRewriter(hoistedBools)
 {
     /// <summary>Stands for <c>Vector&lt;T&gt;</c> in the text, as <see cref="KernelStep.ElementType"/> stands for T.</summary>
     public const string VectorType = "__V";
@@ -22,30 +21,11 @@ internal sealed class VectorRewriter : CSharpSyntaxRewriter
         ["Sqrt"] = "SquareRoot", ["Abs"] = "Abs", ["Max"] = "Max", ["Min"] = "Min",
     };
 
-    private readonly ISet<string> _hoistedNumbers;
-    private readonly ISet<string> _hoistedBools;
-    private bool _supported = true;
-
-    private VectorRewriter(ISet<string> hoistedNumbers, ISet<string> hoistedBools) => (_hoistedNumbers, _hoistedBools) = (hoistedNumbers, hoistedBools);
-
     /// <summary>The name of the broadcast vector of a hoisted value.</summary>
     public static string Broadcast(string hoisted) => hoisted + "_v";
 
-    public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, ISet<string> hoistedNumbers, ISet<string> hoistedBools)
-    {
-        var rewriter = new VectorRewriter(hoistedNumbers, hoistedBools);
-        var text = loop.Select(s => rewriter.Visit(s)!.NormalizeWhitespace().ToFullString()).ToList();
-        return rewriter._supported ? text : null;
-    }
-
-    private SyntaxNode? Unsupported(SyntaxNode node)
-    {
-        _supported = false;
-        return node;
-    }
-
-    private bool IsHoistedCondition(ExpressionSyntax condition) =>
-        condition is IdentifierNameSyntax id && _hoistedBools.Contains(id.Identifier.Text);
+    public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, ISet<string> hoistedNumbers, ISet<string> hoistedBools) =>
+        new VectorRewriter(hoistedNumbers, hoistedBools).RewriteAll(loop);
 
     public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node) =>
         node.IsKind(SyntaxKind.NumericLiteralExpression)
@@ -53,18 +33,13 @@ internal sealed class VectorRewriter : CSharpSyntaxRewriter
             : node;
 
     public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
-        _hoistedNumbers.Contains(node.Identifier.Text) ? IdentifierName(Broadcast(node.Identifier.Text)).WithTriviaFrom(node) : node;
+        hoistedNumbers.Contains(node.Identifier.Text) ? IdentifierName(Broadcast(node.Identifier.Text)).WithTriviaFrom(node) : node;
 
     public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>
         node.Keyword.IsKind(SyntaxKind.FloatKeyword) ? IdentifierName(VectorType).WithTriviaFrom(node) : Unsupported(node);
 
-    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
-    {
-        if (node.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "Math" or "MathF" }, Name: var method }
-            && VectorMath.TryGetValue(method.Identifier.Text, out var vectorMethod))
-            return InvocationExpression(ParseExpression($"global::System.Numerics.Vector.{vectorMethod}"), (ArgumentListSyntax)VisitArgumentList(node.ArgumentList)!);
-        return Unsupported(node);
-    }
+    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node) =>
+        MathCall(node, VectorMath, "global::System.Numerics.Vector");
 
     public override SyntaxNode? VisitBinaryExpression(BinaryExpressionSyntax node) =>
         node.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression
@@ -76,11 +51,5 @@ internal sealed class VectorRewriter : CSharpSyntaxRewriter
     public override SyntaxNode? VisitConditionalExpression(ConditionalExpressionSyntax node) =>
         IsHoistedCondition(node.Condition) ? base.VisitConditionalExpression(node) : Unsupported(node);
 
-    public override SyntaxNode? VisitIfStatement(IfStatementSyntax node) =>
-        IsHoistedCondition(node.Condition) ? base.VisitIfStatement(node) : Unsupported(node);
-
-    public override SyntaxNode? VisitPostfixUnaryExpression(PostfixUnaryExpressionSyntax node) => Unsupported(node);
-    public override SyntaxNode? VisitCastExpression(CastExpressionSyntax node) => Unsupported(node);
-    public override SyntaxNode? VisitElementAccessExpression(ElementAccessExpressionSyntax node) => Unsupported(node);
     public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node) => Unsupported(node);
 }
