@@ -12,6 +12,7 @@ namespace Gen.Generators;
 public sealed class OptimizerGenerator : IIncrementalGenerator
 {
     public const string OptimizerParses = nameof(OptimizerParses);
+    public const string StepSourceList = nameof(StepSourceList);
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -20,6 +21,18 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
                 static (ctx, ct) => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct))
             .WithTrackingName(OptimizerParses);
+        // Every [Step] of this assembly travels as source in an assembly attribute, for optimizers in other assemblies.
+        var stepSources = context.SyntaxProvider
+            .ForAttributeWithMetadataName("Gen.StepAttribute",
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                static (ctx, _) => (Key: StepSources.Key((IMethodSymbol)ctx.TargetSymbol), Source: ctx.TargetNode.WithoutTrivia().ToFullString()))
+            .Collect()
+            .WithTrackingName(StepSourceList);
+        context.RegisterSourceOutput(stepSources, static (spc, steps) =>
+        {
+            if (steps.Length > 0) spc.AddSource("StepSources.g.cs", StepSources.Emit(steps));
+        });
+
         context.RegisterSourceOutput(parses, static (spc, parse) =>
         {
             foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());

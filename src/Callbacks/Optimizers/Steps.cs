@@ -90,12 +90,15 @@ public static class Steps
     /// <summary>larc_step with momentum: descent along the momentum buffer at the layer's own rate.</summary>
     [Step] public static void LarcStep(ref float p, float gradAvg, [PerTensor] double localLr) => p -= (float)localLr * gradAvg;
 
+    /// <summary>fastai's debias: damp * (1 - mom^step) / (1 - mom), the correction of a damped moving average after <paramref name="step"/> steps.</summary>
+    public static double Debias(double mom, double damp, int step) => damp * (1 - Math.Pow(mom, step)) / (1 - mom);
+
     /// <summary>lamb_step: the Adam update scaled by the trust ratio of the weight norm to the update norm (at most 10).</summary>
     [TensorStep]
     public static void LambStep(Tensor p, Tensor gradAvg, Tensor sqrAvg, double lr, double mom, double sqrMom, double eps, [PerTensor] int step)
     {
-        var debias1 = (1 - mom) * (1 - Math.Pow(mom, step)) / (1 - mom);
-        var debias2 = (1 - sqrMom) * (1 - Math.Pow(sqrMom, step)) / (1 - sqrMom);
+        var debias1 = Debias(mom, 1 - mom, step);
+        var debias2 = Debias(sqrMom, 1 - sqrMom, step);
         double r1 = p.pow(2).mean().sqrt().ToDouble();
         var update = gradAvg / debias1 / ((sqrAvg / debias2).sqrt() + eps);
         double r2 = update.pow(2).mean().sqrt().ToDouble();

@@ -44,7 +44,8 @@ internal static class OptimizerEmitter
         w.Close();
         w.Line();
         w.Line($"/// <summary>fastai's opt_func: {m.ClassName} with its defaults at learning rate <paramref name=\"lr\"/>.</summary>");
-        w.Line($"public static global::Gen.Optimizer Create({ParameterList} parameters, double lr) => new {m.ClassName}(parameters, lr: lr);");
+        var lr = m.Hypers.Any(h => h.Name == "lr") ? ", lr: lr" : "";
+        w.Line($"public static global::Gen.Optimizer Create({ParameterList} parameters, double lr) => new {m.ClassName}(parameters{lr});");
         w.Line();
     }
 

@@ -79,10 +79,10 @@ internal static class OptimizerParser
         }
         var stepLocation = LocationInfo.From(method.Locations.FirstOrDefault());
         bool tensorStep = Symbols.Attribute(method, TensorStepAttribute) is not null;
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax ?? StepSources.Find(method);
         if (!tensorStep && syntax is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, location, method.Name, "is compiled in another assembly; fused kernels need the step's source in this project"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, location, method.Name, "is compiled in another assembly that Gen's generator did not build; fused kernels need the step's source"));
             return null;
         }
         var (parameters, problem) = StepSignature.Read(method, tensorStep);
