@@ -96,27 +96,33 @@ internal static class OptimizerEmitter
 
     private static void WriteStep(OptimizerModel m, IndentedWriter w)
     {
-        var tensorArguments = string.Join(", ", new[] { "param", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})"))
+        var tensorArguments = string.Join(", ", new[] { "Parameters[i]", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})"))
             .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]")).Append("in hypers"));
         w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>");
         w.Open("public override void Step()");
         w.Open("for (int i = 0; i < Parameters.Count; i++)");
-        w.Line("var param = Parameters[i];");
-        w.Line("using var grad = param.grad;");
-        w.Line("if (grad is null) continue;");
+        w.Line("if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
-        w.Open("if (!TakesCpuKernel(i, grad))");
+        w.Open("if (!TakesCpuKernel(i, gradContiguous))");
         var missing = m.Steps.Select(u => u.Elementwise).FirstOrDefault(e => e is not null && !e.HasTensorForm);
+        w.Line("using var grad = Parameters[i].grad!;");
         w.Line(missing is null ? $"TensorKernel({tensorArguments});" : $"throw NoTensorPath(\"{missing.Name}\");");
         w.Line("continue;");
         w.Close();
         foreach (var (index, run, tensorStep) in m.Segments())
         {
-            if (tensorStep is not null) { w.Line($"TensorStep{index}({tensorArguments});"); continue; }
-            w.Open("switch (param.dtype)");
+            if (tensorStep is not null)
+            {
+                w.Open("");
+                w.Line("using var grad = Parameters[i].grad!;");
+                w.Line($"TensorStep{index}({tensorArguments});");
+                w.Close();
+                continue;
+            }
+            w.Open("switch (ParamType(i))");
             foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
                 w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({KernelArguments(m, type)}); break;");
-            w.Line("default: throw UnsupportedDType(param);");
+            w.Line("default: throw UnsupportedDType(Parameters[i]);");
             w.Close();
         }
         w.Close();
@@ -126,7 +132,7 @@ internal static class OptimizerEmitter
 
     private static string KernelArguments(OptimizerModel m, string type)
     {
-        var arguments = new List<string> { $"ParamElements<{type}>(i)", $"Elements<{type}>(grad)" };
+        var arguments = new List<string> { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" };
         arguments.AddRange(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
         arguments.AddRange(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]"));
         arguments.Add("in hypers");

@@ -64,14 +64,39 @@ public abstract class FusedOptimizer : Optimizer
     protected Exception UnknownHyper(string name, string known) =>
         new ArgumentException($"'{name}' is not a hyper-parameter of {GetType().Name}; it has: {known}.", nameof(name));
 
-    /// <summary>fastai's zero_grad: zeroes existing gradients in place.</summary>
-    public override void ZeroGrad()
+    /// <summary>fastai's zero_grad: zeroes existing gradients in place (CPU gradients through their memory, without allocating).</summary>
+    public override unsafe void ZeroGrad()
     {
-        foreach (var p in Parameters)
+        for (int i = 0; i < Parameters.Count; i++)
         {
-            using var grad = p.grad;
+            if (!TryGrad(i, out var data, out bool contiguous)) continue;
+            if (TakesCpuKernel(i, contiguous)) { new Span<byte>((void*)data, ParamBytes(i)).Clear(); continue; }
+            using var grad = Parameters[i].grad;
             grad?.zero_();
         }
+    }
+
+    /// <summary>Parameter <paramref name="i"/>'s gradient memory, without a managed wrapper; false when it has no gradient (fastai then skips it).</summary>
+    protected bool TryGrad(int i, out nint data, out bool contiguous) => NativeGrad.TryGet(Parameters[i].Handle, out data, out contiguous);
+
+    /// <summary>The elements of a gradient whose memory <see cref="TryGrad"/> gave (same layout as its parameter).</summary>
+    protected unsafe Span<T> GradElements<T>(int param, nint data) where T : unmanaged =>
+        new((void*)data, ParamBytes(param) / sizeof(T));
+
+    /// <summary>The dtype of parameter <paramref name="i"/>, read once.</summary>
+    protected ScalarType ParamType(int i)
+    {
+        _paramTypes ??= Parameters.Select(p => p.dtype).ToArray();
+        return _paramTypes[i];
+    }
+
+    private ScalarType[]? _paramTypes;
+
+    private int ParamBytes(int param)
+    {
+        _paramMemory ??= new (nint, int)[Parameters.Count];
+        if (_paramMemory[param].Pointer == 0) _paramMemory[param] = Pin(Parameters[param]);
+        return _paramMemory[param].Bytes;
     }
 
     /// <summary>The hypers' fastai names, in the generated order.</summary>
@@ -175,9 +200,8 @@ public abstract class FusedOptimizer : Optimizer
     /// </summary>
     protected unsafe Span<T> ParamElements<T>(int param) where T : unmanaged
     {
-        _paramMemory ??= new (nint, int)[Parameters.Count];
-        if (_paramMemory[param].Pointer == 0) _paramMemory[param] = Pin(Parameters[param]);
-        return new Span<T>((void*)_paramMemory[param].Pointer, _paramMemory[param].Bytes / sizeof(T));
+        int bytes = ParamBytes(param);
+        return new Span<T>((void*)_paramMemory![param].Pointer, bytes / sizeof(T));
     }
 
     /// <summary>The elements of element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/> (ours: their storage never moves).</summary>
@@ -202,11 +226,11 @@ public abstract class FusedOptimizer : Optimizer
     /// contiguous CPU tensor (checked once per parameter: native calls cost more than a small kernel) with a
     /// contiguous gradient (checked every step). Otherwise the tensor path, which takes any layout and device.
     /// </summary>
-    protected bool TakesCpuKernel(int i, Tensor grad)
+    protected bool TakesCpuKernel(int i, bool gradContiguous)
     {
         if (UseTensorPath) return false;
         _cpuParam ??= Parameters.Select(p => p.device_type == DeviceType.CPU && p.is_contiguous()).ToArray();
-        return _cpuParam[i] && grad.is_contiguous();
+        return _cpuParam[i] && gradContiguous;
     }
 
     private bool[]? _cpuParam;

@@ -82,20 +82,19 @@ namespace Demo
         {
             for (int i = 0; i < Parameters.Count; i++)
             {
-                var param = Parameters[i];
-                using var grad = param.grad;
-                if (grad is null) continue;
+                if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;
                 ref readonly Hypers hypers = ref _hypers[GroupOf[i]];
-                if (!TakesCpuKernel(i, grad))
+                if (!TakesCpuKernel(i, gradContiguous))
                 {
-                    TensorKernel(param, grad, ElementState(i, 0), ref _step[i], in hypers);
+                    using var grad = Parameters[i].grad!;
+                    TensorKernel(Parameters[i], grad, ElementState(i, 0), ref _step[i], in hypers);
                     continue;
                 }
-                switch (param.dtype)
+                switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), Elements<float>(grad), StateElements<float>(i, 0), ref _step[i], in hypers); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), Elements<double>(grad), StateElements<double>(i, 0), ref _step[i], in hypers); break;
-                    default: throw UnsupportedDType(param);
+                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), GradElements<float>(i, gradData), StateElements<float>(i, 0), ref _step[i], in hypers); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), GradElements<double>(i, gradData), StateElements<double>(i, 0), ref _step[i], in hypers); break;
+                    default: throw UnsupportedDType(Parameters[i]);
                 }
             }
         }
