@@ -101,4 +101,18 @@ public class OptimizerStateTests
         Assert.Equal([true, true, true], ps.Select(p => p.requires_grad));
         Assert.Throws<ArgumentException>(() => sgd.SetHyper("lr", [0.1, 0.2]));
     }
+
+    [Fact]
+    public void A_fused_step_and_zero_grad_allocate_no_managed_memory()
+    {
+        var ps = Params(1, [64, 32], [32], [5]);
+        SetGrads(ps, 0);
+        using var adam = new Adam(ps, lr: 0.01);
+        adam.Step();                                    // first step: state buffers and cached pointers
+        adam.ZeroGrad();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int s = 0; s < 100; s++) { adam.Step(); adam.ZeroGrad(); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.All(ps, p => Assert.Equal(0, p.grad!.abs().sum().item<float>()));
+    }
 }

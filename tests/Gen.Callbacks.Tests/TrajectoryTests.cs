@@ -115,9 +115,10 @@ public class TrajectoryTests
                                       (p, t) => nn.functional.mse_loss(p, t), optFunc: Adam.Create, lr: 0.05);
         double Loss() { using var _ = no_grad(); return nn.functional.mse_loss(learn.Model.forward(x), y).item<float>(); }
         double before = Loss();
-        learn.Fit(10);
+        learn.Fit(10, wd: 0.001);
         Assert.True(Loss() < before / 100, $"loss {before} -> {Loss()}");
         var adam = Assert.IsType<Adam>(learn.Opt);
+        Assert.Equal(0.001, adam.GetHyper("wd"));
         Assert.Equal(0.05, adam.GetHyper("lr"));
         adam.SetHyper("sqr_mom", 0.9);
         Assert.Equal(0.9, adam.GetHyper("sqrMom"));

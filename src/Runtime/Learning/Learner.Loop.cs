@@ -20,14 +20,19 @@ public sealed partial class Learner
     /// </summary>
     public void Cancel(Stage stage) => _pendingCancel = stage;
 
-    /// <summary>fastai's fit: trains for <paramref name="nEpoch"/> epochs; <paramref name="cbs"/> are added for this fit only.</summary>
-    public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null)
+    /// <summary>
+    /// fastai's fit: trains for <paramref name="nEpoch"/> epochs at <paramref name="lr"/> (default <see cref="Lr"/>)
+    /// with weight decay <paramref name="wd"/> (default <see cref="Wd"/>; null leaves the optimizer's own);
+    /// <paramref name="cbs"/> are added for this fit only.
+    /// </summary>
+    public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null, double? wd = null)
     {
         var added = new List<Callback>(cbs ?? []);
         Add(added);
         try
         {
             if (Opt is null) CreateOpt();
+            if ((wd ?? Wd) is double decay) Opt!.SetHyper("wd", decay);
             Opt!.SetHyper("lr", lr ?? Lr);
             NEpoch = nEpoch;
             Run(Stage.Fit);

@@ -49,6 +49,9 @@ public sealed partial class Learner : IDisposable
     /// <summary>Default learning rate for <see cref="Fit"/>.</summary>
     public double Lr { get; set; }
 
+    /// <summary>Default weight decay for <see cref="Fit"/> (fastai's <c>wd</c>); null keeps the optimizer's default.</summary>
+    public double? Wd { get; set; }
+
     /// <summary>The callbacks in insertion order (fastai's <c>learn.cbs</c>).</summary>
     public IReadOnlyList<Callback> Cbs => _cbs.Inserted;
 
