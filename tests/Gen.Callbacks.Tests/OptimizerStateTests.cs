@@ -115,4 +115,17 @@ public class OptimizerStateTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.All(ps, p => Assert.Equal(0, p.grad!.abs().sum().item<float>()));
     }
+
+    [Fact]
+    public void Weight_decay_can_be_turned_off_per_parameter_as_fastais_do_wd()
+    {
+        var ps = Enumerable.Range(0, 2).Select(_ => new Parameter(ones(3))).ToList();
+        foreach (var p in ps) p.grad = zeros(3);
+        using var sgd = new Sgd(ps, lr: 0.5, wd: 0.1);
+        sgd.SetState("no_wd", 1, 1);
+        sgd.Step();
+        Assert.Equal(0.95, ps[0].data<float>()[0], 6);   // p *= 1 - lr * wd
+        Assert.Equal(1.0, ps[1].data<float>()[0], 6);
+        Assert.Contains("it has: no_wd", Assert.Throws<ArgumentException>(() => sgd.SetState("do_wd", 0, 0)).Message);
+    }
 }

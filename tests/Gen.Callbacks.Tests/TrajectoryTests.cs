@@ -39,13 +39,12 @@ public class TrajectoryTests
         var ps = initial.Select((v, i) => new Parameter(tensor(v, type).reshape(shapes[i]))).ToList();
         var groups = c["param_groups"]!.AsArray().Select(g => (IReadOnlyList<int>)g!.AsArray().Select(i => i!.GetValue<int>()).ToList()).ToList();
         var hypers = c["hypers_per_group"]!.AsArray().Select(h => h!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>())).ToList();
-        if (c["state_do_wd_false_for_params"] is JsonArray noWd && noWd.Count > 0)
-            throw new InvalidOperationException($"Case {id} turns weight decay off for some params (do_wd); this port cannot map that yet.");
 
         var (make, structural) = Map(c);
         var (opt, inner) = make(ps, groups);
         using var _ = opt;
         inner.UseTensorPath = backend == "tensor";
+        foreach (var param in c["state_do_wd_false_for_params"]!.AsArray()) inner.SetState("no_wd", param!.GetValue<int>(), 1);
         for (int g = 0; g < hypers.Count; g++)
             foreach (var (name, value) in hypers[g].Where(h => !structural.Contains(h.Key)))
                 inner.SetHyper(name, g, value);

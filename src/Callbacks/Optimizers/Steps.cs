@@ -10,11 +10,19 @@ namespace Gen;
 /// </summary>
 public static class Steps
 {
-    /// <summary>weight_decay: decoupled weight decay (AdamW style).</summary>
-    [Step] public static void WeightDecay(ref float p, float lr, float wd) => p *= 1 - lr * wd;
+    /// <summary>weight_decay: decoupled weight decay (AdamW style). noWd is fastai's do_wd = False (set per parameter, e.g. for norm layers and biases).</summary>
+    [Step]
+    public static void WeightDecay(ref float p, float lr, float wd, [PerTensor] int noWd)
+    {
+        if (noWd == 0) p *= 1 - lr * wd;
+    }
 
-    /// <summary>l2_reg: weight decay as an L2 penalty added to the gradient.</summary>
-    [Step] public static void L2Reg(ref float grad, float p, float wd) => grad += wd * p;
+    /// <summary>l2_reg: weight decay as an L2 penalty added to the gradient (none where noWd is set, fastai's do_wd = False).</summary>
+    [Step]
+    public static void L2Reg(ref float grad, float p, float wd, [PerTensor] int noWd)
+    {
+        if (noWd == 0) grad += wd * p;
+    }
 
     /// <summary>average_grad: momentum buffer, damped by 1 - mom when asked.</summary>
     [Step]

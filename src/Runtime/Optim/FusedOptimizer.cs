@@ -111,6 +111,17 @@ public abstract class FusedOptimizer : Optimizer
     /// <summary>Per-tensor state <paramref name="index"/> of parameter <paramref name="param"/>; sets it first when <paramref name="set"/> is given.</summary>
     protected abstract double PerTensor(int index, int param, double? set = null);
 
+    /// <summary>
+    /// Sets per-tensor state <paramref name="name"/> (fastai's name, e.g. no_wd — fastai's do_wd = False — or step)
+    /// of parameter <paramref name="param"/>, as fastai's <c>opt.state[p][name] = value</c>.
+    /// </summary>
+    public void SetState(string name, int param, double value)
+    {
+        int index = PerTensorNames.ToList().IndexOf(name);
+        if (index < 0) throw new ArgumentException($"{GetType().Name} keeps no per-tensor state '{name}'; it has: {string.Join(", ", PerTensorNames)}.", nameof(name));
+        PerTensor(index, param, value);
+    }
+
     /// <summary>fastai's freeze_to: param groups before <paramref name="n"/> (negative: from the end) stop training, the rest train.</summary>
     public void FreezeTo(int n)
     {
