@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -201,9 +200,6 @@ public abstract class FusedOptimizer : Optimizer
     /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
     protected Tensor ElementState(int param, int slot) =>
         _elementState[param, slot] ??= zeros_like(Parameters[param], requires_grad: false).DetachFromDisposeScope();
-
-    /// <summary>The elements of a contiguous CPU tensor, in place.</summary>
-    protected static Span<T> Elements<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
 
     /// <summary>
     /// The elements of parameter <paramref name="param"/>, from a pointer taken at its first step: parameters
