@@ -14,6 +14,15 @@ if (args.Contains("--quick"))
     foreach (var line in DispatchQuick.Run().Concat(OptimQuick.Run())) Console.WriteLine(line.ToJson());
     return 0;
 }
+// `--steps <adam|sgdmom> <resnet18|manysmall> <kernel|tensor|torchsharp> <n>`: n optimizer steps after three
+// warm-up steps, and nothing else; count-torch-calls.sh runs it under perf to count native calls per step.
+if (args is ["--steps", var optimizer, var set, var way, var n])
+{
+    using var cases = new OptimCases(optimizer, set);
+    var step = way switch { "kernel" => cases.Kernel, "tensor" => cases.TensorPath, "torchsharp" => cases.TorchSharp, _ => throw new ArgumentException($"unknown way '{way}': kernel, tensor or torchsharp") };
+    for (int k = 0; k < 3 + int.Parse(n); k++) step();
+    return 0;
+}
 // In-process: TorchSharp's native library in this output folder is the one the build made loadable.
 var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
 BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args, config);

@@ -40,6 +40,7 @@ internal sealed class KernelRewriter
         return new KernelStep(name, elements.ToEquatableArray(), rewriter._preLoop.ToEquatableArray(),
             Text(rewriter._loop, toDouble: false), Text(rewriter._loop, toDouble: true),
             rewriter._hoistedNumbers.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+            rewriter._hoistedBools.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
             vector is not null, (vector ?? []).ToEquatableArray(),
             tensor is not null, (tensor ?? []).ToEquatableArray());
     }

@@ -29,6 +29,9 @@ internal static class OptimizerEmitter
         w.Line();
         w.Line("private readonly Hypers[] _hypers;");
         foreach (var s in m.PerTensorStates) w.Line($"private readonly {s.Type}[] _{s.Name};");
+        foreach (var (index, run, _) in m.Segments())
+            if (run is not null)
+                foreach (var type in new[] { "float", "double" }) w.Line($"private {ChunkWorkClass(index, type)}? {ChunkWorkField(index, type)};");
         w.Line();
     }
 
@@ -100,7 +103,9 @@ internal static class OptimizerEmitter
             .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]")).Append("in hypers"));
         w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>");
         w.Open("public override void Step()");
+        if (HasFlatPath(m)) w.Line("StepFlatGroups(__flatKernel ??= StepFlat);");
         w.Open("for (int i = 0; i < Parameters.Count; i++)");
+        if (HasFlatPath(m)) w.Line("if (SteppedFlat(i)) continue;");
         w.Line("if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
         w.Open("if (!TakesCpuKernel(i, gradContiguous))");
@@ -121,14 +126,27 @@ internal static class OptimizerEmitter
             }
             w.Open("switch (ParamType(i))");
             foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
-                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({KernelArguments(m, type)}); break;");
+                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({KernelArguments(m, type)}, {ChunkWorkField(index, type)} ??= new()); break;");
             w.Line("default: throw UnsupportedDType(Parameters[i]);");
             w.Close();
         }
         w.Close();
         w.Close();
         w.Line();
+        if (!HasFlatPath(m)) return;
+        var flatArguments = new[] { "slice.Param", "slice.Grad" }.Concat(m.ElementStates.Select((_, k) => $"slice.States[{k}]"))
+            .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[first]")).Append("in _hypers[group]");
+        w.Line("private FlatKernel? __flatKernel;");
+        w.Line();
+        w.Line("/// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>");
+        w.Line($"private void StepFlat(global::Gen.FlatSlice slice, int first, int group) => TensorKernel({string.Join(", ", flatArguments)});");
+        w.Line();
     }
+
+    /// <summary>Whether whole groups can take the tensor path as one: every step has a tensor form and none needs a single parameter's tensor (a norm).</summary>
+    private static bool HasFlatPath(OptimizerModel m) => m.Steps.All(u => u.Elementwise is { HasTensorForm: true });
+
+    private static string ChunkWorkField(int index, string type) => "__" + char.ToLowerInvariant(ChunkWorkClass(index, type)[0]) + ChunkWorkClass(index, type).Substring(1);
 
     private static string KernelArguments(OptimizerModel m, string type)
     {
@@ -160,29 +178,66 @@ internal static class OptimizerEmitter
         if (m.Steps.All(u => u.Elementwise is null || u.Elementwise.HasTensorForm)) WriteTensorKernel(m, w);
     }
 
+    /// <summary>
+    /// A fused kernel in three parts: the per-tensor code (hypers, invariant statements, hoisted values, per-tensor
+    /// state), which runs once; the element loop, a method of the buffers and the hoisted values; and a
+    /// <c>ChunkWork</c> class that carries both to other cores, so large tensors are split across them.
+    /// </summary>
     private static void WriteKernel(OptimizerModel m, IndentedWriter w, int index, IReadOnlyList<KernelStep> run, string type)
     {
-        bool isFloat = type == "float";
-        w.Open($"private static void Kernel{index}({Parameters(m, $"global::System.Span<{type}>")})");
+        var work = ChunkWorkClass(index, type);
+        var hoisted = run.SelectMany(s => s.HoistedNumbers.Select(n => (Type: type, Name: n)).Concat(s.HoistedBools.Select(b => (Type: "bool", Name: b)))).ToList();
+        var spans = SpanNames(m).ToList();
+        var loopArguments = string.Join(", ", spans.Concat(hoisted.Select(h => h.Name)));
+
+        w.Open($"private static void Kernel{index}({Parameters(m, $"global::System.Span<{type}>")}, {work} __chunks)");
         // Per tensor, in double (fastai's hyper arithmetic is in Python floats); the loop sees hoisted values in the element type.
         WriteHyperLocals(m, w);
         foreach (var step in run)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
+        w.Open("if (__p.Length < global::Gen.ParallelChunks.MinLength)");
+        w.Line($"Loop{index}({loopArguments});");
+        w.Line("return;");
+        w.Close();
+        foreach (var span in spans) w.Line($"__chunks.{span} = global::Gen.ChunkWork.AddressOf({span});");
+        foreach (var h in hoisted) w.Line($"__chunks.{h.Name} = {h.Name};");
+        w.Line("global::Gen.ParallelChunks.Run(__chunks, __p.Length);");
+        w.Close();
+        w.Line();
 
-        // Whole vectors first when every step has a vector form, then the remaining elements one by one.
+        WriteLoopMethod(w, index, run, type, spans, hoisted);
+
+        w.Line($"/// <summary>Kernel{index}'s loop over {type} buffers, for ParallelChunks.</summary>");
+        w.Open($"private sealed class {work} : global::Gen.ChunkWork");
+        w.Line($"public nint {string.Join(", ", spans)};");
+        foreach (var group in hoisted.GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
+        var chunkArguments = spans.Select(span => $"Elements<{type}>({span}, start, length)").Concat(hoisted.Select(h => h.Name));
+        w.Line($"public override void RunChunk(int start, int length) => Loop{index}({string.Join(", ", chunkArguments)});");
+        w.Close();
+        w.Line();
+    }
+
+    private static string ChunkWorkClass(int index, string type) => $"Kernel{index}{(type == "float" ? "Float" : "Double")}Chunks";
+
+    /// <summary>The element loop: whole vectors first when every step has a vector form, then the remaining elements one by one.</summary>
+    private static void WriteLoopMethod(IndentedWriter w, int index, IReadOnlyList<KernelStep> run, string type, IReadOnlyList<string> spans,
+                                        IReadOnlyList<(string Type, string Name)> hoisted)
+    {
+        var parameters = spans.Select(span => $"global::System.Span<{type}> {span}").Concat(hoisted.Select(h => $"{h.Type} {h.Name}"));
+        w.Open($"private static void Loop{index}({string.Join(", ", parameters)})");
         var start = "0";
         if (run.All(s => s.Vectorizable))
         {
             var vector = $"global::System.Numerics.Vector<{type}>";
-            foreach (var span in SpanNames(m))
+            foreach (var span in spans)
                 w.Line($"var {span}v = global::System.Runtime.InteropServices.MemoryMarshal.Cast<{type}, {vector}>({span});");
-            foreach (var hoisted in run.SelectMany(s => s.HoistedNumbers))
-                w.Line($"var {VectorRewriter.Broadcast(hoisted)} = new {vector}({hoisted});");
+            foreach (var number in run.SelectMany(s => s.HoistedNumbers))
+                w.Line($"var {VectorRewriter.Broadcast(number)} = new {vector}({number});");
             WriteLoop(w, run, "__pv.Length", vector, "v",
                 step => step.LoopVector.Select(l => l.Replace(VectorRewriter.VectorType, vector).Replace(KernelStep.ElementType, type)));
             start = $"__pv.Length * {vector}.Count";
         }
-        WriteLoop(w, run, "__p.Length", type, "", step => isFloat ? step.LoopFloat : step.LoopDouble, start);
+        WriteLoop(w, run, "__p.Length", type, "", step => type == "float" ? step.LoopFloat : step.LoopDouble, start);
         w.Close();
         w.Line();
     }

@@ -13,8 +13,9 @@ internal sealed record ElementBinding(string Name, bool IsRef);
 /// One step of a fused kernel: its element bindings; what runs once per parameter tensor before the loop,
 /// in order — invariant statements and hoisted values, computed in double as fastai computes hyper
 /// arithmetic in Python floats, hoisted values then held in the kernel's element type
-/// (<see cref="ElementType"/> stands for it); and its per-element statements as float and as double source,
-/// and, when every operation has a vector form, as <c>Vector&lt;T&gt;</c> source (see <see cref="VectorRewriter"/>), and
+/// (<see cref="ElementType"/> stands for it); the hoisted values the loop reads (numbers, in the element
+/// type, and conditions); and its per-element statements as float and as double source, and, when every
+/// operation has a vector form, as <c>Vector&lt;T&gt;</c> source (see <see cref="VectorRewriter"/>), and
 /// as whole-tensor TorchSharp source for the tensor path (see <see cref="TensorRewriter"/>).
 /// </summary>
 internal sealed record KernelStep(
@@ -24,6 +25,7 @@ internal sealed record KernelStep(
     EquatableArray<string> LoopFloat,
     EquatableArray<string> LoopDouble,
     EquatableArray<string> HoistedNumbers,
+    EquatableArray<string> HoistedBools,
     bool Vectorizable,
     EquatableArray<string> LoopVector,
     bool HasTensorForm,

@@ -12,7 +12,7 @@ namespace Gen;
 /// groups, element-state buffers and element access for the fused CPU kernels. The generated class adds
 /// typed hypers per group, per-tensor state and the kernels themselves.
 /// </summary>
-public abstract class FusedOptimizer : Optimizer
+public abstract partial class FusedOptimizer : Optimizer
 {
     private readonly Tensor?[,] _elementState;
 
@@ -70,9 +70,11 @@ public abstract class FusedOptimizer : Optimizer
         {
             if (!TryGrad(i, out var data, out bool contiguous)) continue;
             if (TakesCpuKernel(i, contiguous)) { new Span<byte>((void*)data, ParamBytes(i)).Clear(); continue; }
+            if (HoldsFlatGrad(i, data)) continue;
             using var grad = Parameters[i].grad;
             grad?.zero_();
         }
+        ZeroFlatGrads();
     }
 
     /// <summary>Parameter <paramref name="i"/>'s gradient memory, without a managed wrapper; false when it has no gradient (fastai then skips it).</summary>
@@ -188,6 +190,7 @@ public abstract class FusedOptimizer : Optimizer
     /// <summary>fastai's clear_state: forgets every state buffer (they are re-created as zeros).</summary>
     public virtual void ClearState()
     {
+        DropFlat();
         for (int i = 0; i < _elementState.GetLength(0); i++)
             for (int k = 0; k < _elementState.GetLength(1); k++)
             {

@@ -16,6 +16,9 @@ internal static class NativeGrad
     [DllImport(Library)] [return: MarshalAs(UnmanagedType.U1)] private static extern bool THSTensor_is_contiguous(nint tensor);
     [DllImport(Library)] private static extern void THSTensor_dispose(nint tensor);
 
+    /// <summary>The data pointer of <paramref name="tensor"/> itself.</summary>
+    public static nint Data(nint tensor) => THSTensor_data(tensor);
+
     /// <summary>The data pointer of <paramref name="tensor"/>'s gradient and whether it is contiguous; false when it has none.</summary>
     public static bool TryGet(nint tensor, out nint data, out bool contiguous)
     {

@@ -25,8 +25,8 @@ public sealed class OptimCases : IDisposable
         torch.optim.Optimizer builtIn = optimizer == "adam" ? torch.optim.Adam(torchParams, 1e-6) : torch.optim.SGD(torchParams, 1e-6, momentum: 0.9);
         _owned.Add(builtIn);
         TorchSharp = () => builtIn.step();
-        var traffic = shapes.Select(s => (P: new float[Count(s)], G: new float[Count(s)], M: new float[Count(s)], V: new float[Count(s)])).ToList();
-        SameTraffic = () => { foreach (var t in traffic) SameTrafficKernel(t.P, t.G, t.M, t.V); };
+        var traffic = shapes.Select(s => new SameTrafficWork(Count(s))).ToList();
+        SameTraffic = () => { foreach (var t in traffic) ParallelChunks.Run(t, t.Length); };
         Elements = shapes.Sum(Count);
     }
 
@@ -57,20 +57,39 @@ public sealed class OptimCases : IDisposable
 
     private static int Count(long[] shape) => (int)shape.Aggregate(1L, (a, b) => a * b);
 
-    private static void SameTrafficKernel(Span<float> p, Span<float> g, Span<float> m, Span<float> v)
+    /// <summary>The same-traffic loop over pinned buffers, split across cores as the generated kernels are.</summary>
+    private sealed class SameTrafficWork : ChunkWork
     {
-        var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
-        var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-        var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-        var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-        for (int j = 0; j < pv.Length; j++)
+        private readonly float[] _p, _g, _m, _v;
+
+        public SameTrafficWork(int length)
         {
-            var grad = gv[j];
-            mv[j] += grad;
-            vv[j] += grad;
-            pv[j] += grad;
+            (_p, _g, _m, _v) = (Pinned(length), Pinned(length), Pinned(length), Pinned(length));
+            Length = length;
         }
-        for (int j = pv.Length * Vector<float>.Count; j < p.Length; j++) { m[j] += g[j]; v[j] += g[j]; p[j] += g[j]; }
+
+        public int Length { get; }
+
+        private static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
+
+        public override void RunChunk(int start, int length) =>
+            Run(_p.AsSpan(start, length), _g.AsSpan(start, length), _m.AsSpan(start, length), _v.AsSpan(start, length));
+
+        private static void Run(Span<float> p, Span<float> g, Span<float> m, Span<float> v)
+        {
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            for (int j = 0; j < pv.Length; j++)
+            {
+                var grad = gv[j];
+                mv[j] += grad;
+                vv[j] += grad;
+                pv[j] += grad;
+            }
+            for (int j = pv.Length * Vector<float>.Count; j < p.Length; j++) { m[j] += g[j]; v[j] += g[j]; p[j] += g[j]; }
+        }
     }
 
     public void Dispose()

@@ -15,6 +15,8 @@ namespace Demo
 
         private readonly Hypers[] _hypers;
         private readonly int[] _step;
+        private Kernel0FloatChunks? __kernel0FloatChunks;
+        private Kernel0DoubleChunks? __kernel0DoubleChunks;
 
         /// <summary>MyOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
         public MyOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01, double mom = 0.9, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 1)
@@ -80,8 +82,10 @@ namespace Demo
         /// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>
         public override void Step()
         {
+            StepFlatGroups(__flatKernel ??= StepFlat);
             for (int i = 0; i < Parameters.Count; i++)
             {
+                if (SteppedFlat(i)) continue;
                 if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;
                 ref readonly Hypers hypers = ref _hypers[GroupOf[i]];
                 if (!TakesCpuKernel(i, gradContiguous))
@@ -92,14 +96,19 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), GradElements<float>(i, gradData), StateElements<float>(i, 0), ref _step[i], in hypers); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), GradElements<double>(i, gradData), StateElements<double>(i, 0), ref _step[i], in hypers); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), GradElements<float>(i, gradData), StateElements<float>(i, 0), ref _step[i], in hypers, __kernel0FloatChunks ??= new()); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), GradElements<double>(i, gradData), StateElements<double>(i, 0), ref _step[i], in hypers, __kernel0DoubleChunks ??= new()); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
         }
 
-        private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h)
+        private FlatKernel? __flatKernel;
+
+        /// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>
+        private void StepFlat(global::Gen.FlatSlice slice, int first, int group) => TensorKernel(slice.Param, slice.Grad, slice.States[0], ref _step[first], in _hypers[group]);
+
+        private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, Kernel0FloatChunks __chunks)
         {
             double lr = __h.Lr;
             double wd = __h.Wd;
@@ -109,6 +118,23 @@ namespace Demo
             float s1_h1 = (float)(((true) ? 1 - mom : 1));
             float s2_h0 = (float)(lr);
             step++;
+            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            {
+                Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
+                return;
+            }
+            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.s0_h0 = s0_h0;
+            __chunks.s1_h0 = s1_h0;
+            __chunks.s1_h1 = s1_h1;
+            __chunks.s2_h0 = s2_h0;
+            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+        }
+
+        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
+        {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
             var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__gradAvg);
@@ -158,7 +184,15 @@ namespace Demo
             }
         }
 
-        private static void Kernel0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, ref int step, in Hypers __h)
+        /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
+        private sealed class Kernel0FloatChunks : global::Gen.ChunkWork
+        {
+            public nint __p, __grad, __gradAvg;
+            public float s0_h0, s1_h0, s1_h1, s2_h0;
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), Elements<float>(__gradAvg, start, length), s0_h0, s1_h0, s1_h1, s2_h0);
+        }
+
+        private static void Kernel0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, ref int step, in Hypers __h, Kernel0DoubleChunks __chunks)
         {
             double lr = __h.Lr;
             double wd = __h.Wd;
@@ -168,6 +202,23 @@ namespace Demo
             double s1_h1 = (double)(((true) ? 1 - mom : 1));
             double s2_h0 = (double)(lr);
             step++;
+            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            {
+                Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
+                return;
+            }
+            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.s0_h0 = s0_h0;
+            __chunks.s1_h0 = s1_h0;
+            __chunks.s1_h1 = s1_h1;
+            __chunks.s2_h0 = s2_h0;
+            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+        }
+
+        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, double s0_h0, double s1_h0, double s1_h1, double s2_h0)
+        {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
             var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__gradAvg);
@@ -217,6 +268,14 @@ namespace Demo
             }
         }
 
+        /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
+        private sealed class Kernel0DoubleChunks : global::Gen.ChunkWork
+        {
+            public nint __p, __grad, __gradAvg;
+            public double s0_h0, s1_h0, s1_h1, s2_h0;
+            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), Elements<double>(__gradAvg, start, length), s0_h0, s1_h0, s1_h1, s2_h0);
+        }
+
         private static void TensorKernel(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, global::TorchSharp.torch.Tensor __gradAvg, ref int step, in Hypers __h)
         {
             double lr = __h.Lr;
@@ -236,7 +295,7 @@ namespace Demo
             {
                 var gradAvg = __gradAvg;
                 var grad = __grad;
-                gradAvg.copy_(gradAvg * s1_h0 + s1_h1 * grad);
+                gradAvg.copy_((gradAvg * s1_h0).add_(s1_h1 * grad));
             }
             double s2_h0 = (double)(lr);
             // Descend
