@@ -24,11 +24,18 @@ public class StandardCallbackTests
         var recorder = new Recorder();
         using var learn = Regression(cbs: [recorder]);
         learn.Fit(2);
-        // Hand computation from the recorded batch losses: avg = 0.98 avg + 0.02 loss; smooth = avg / (1 - 0.98^n).
+        // Hand computation from the raw batch losses: avg = 0.98 avg + 0.02 loss; smooth = avg / (1 - 0.98^n), after every batch.
         double avg = 0;
-        for (int n = 1; n <= recorder.Losses.Count; n++) avg = 0.98 * avg + 0.02 * recorder.Losses[n - 1];
-        Assert.Equal(8, recorder.Losses.Count);
+        Assert.Equal(8, recorder.BatchLosses.Count);
+        for (int n = 1; n <= recorder.BatchLosses.Count; n++)
+        {
+            avg = 0.98 * avg + 0.02 * recorder.BatchLosses[n - 1];
+            Assert.Equal(avg / (1 - Math.Pow(0.98, n)), recorder.Losses[n - 1], 12);
+        }
         Assert.Equal(avg / (1 - Math.Pow(0.98, 8)), learn.SmoothLoss, 12);
+        Assert.All(recorder.Lrs, lr => Assert.Equal(0.1, lr));
+        Assert.Empty(recorder.Moms);   // TorchSharp's SGD has no mom to record
+        Assert.Equal([4, 8], recorder.Iters);
         Assert.Equal(learn.SmoothLoss, recorder.Values[^1].TrainLoss, 12);
         Assert.Equal([0, 1], recorder.Values.Select(v => v.Epoch));
     }

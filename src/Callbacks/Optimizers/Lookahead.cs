@@ -38,6 +38,9 @@ public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.
 
     public override void ZeroGrad() => Inner.ZeroGrad();
     public override void SetHyper(string name, double value) => Inner.SetHyper(name, value);
+    public override void SetHyper(string name, int group, double value) => Inner.SetHyper(name, group, value);
+    public override int GroupCount => Inner.GroupCount;
+    public override bool HasHyper(string name) => Inner.HasHyper(name);
     public override double GetHyper(string name, int group = 0) => Inner.GetHyper(name, group);
 
     /// <summary>fastai's clear_state: the inner optimizer's state, the step count and the slow weights.</summary>

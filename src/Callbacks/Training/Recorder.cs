@@ -1,28 +1,48 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 
 namespace Gen;
 
-/// <summary>One row of fastai's epoch table.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, System.TimeSpan Time);
+/// <summary>One row of fastai's epoch table: train loss, valid loss, the metrics in <see cref="Recorder.MetricNames"/> order, and the time.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, IReadOnlyList<double> Metrics, TimeSpan Time);
 
 /// <summary>
-/// fastai's Recorder (order 50): the smoothed training loss (debiased EMA, beta 0.98) in
-/// <see cref="Learner.SmoothLoss"/>, every training batch's loss, and per epoch the train loss (smoothed,
-/// as fastai's AvgSmoothLoss), the validation loss (mean over samples, as AvgLoss) and the time.
+/// fastai's Recorder (order 50). Per training batch: the smoothed loss (fastai's debiased EMA, beta 0.98) in
+/// <see cref="Losses"/> and <see cref="Learner.SmoothLoss"/>, the raw loss, and the lr and mom of the last param
+/// group. Per epoch (<see cref="Values"/>): train loss (smoothed), valid loss (mean over samples), each metric
+/// over the validation set, and the time.
 /// </summary>
 [Order(50)]
-public sealed partial class Recorder : Callback
+public sealed partial class Recorder(params Metric[] metrics) : Callback
 {
-    private const double Beta = 0.98;
     private readonly Stopwatch _clock = new();
-    private double _smoothSum;
-    private int _smoothCount;
-    private double _validSum;
-    private long _validCount;
+    private readonly AvgSmoothLoss _smoothLoss = new();
+    private readonly AvgLoss _validLoss = new();
+    private bool _recordsMom;
+    private double _trainLoss;
 
-    /// <summary>Loss of every training batch, in order.</summary>
+    /// <summary>The metrics computed on the validation set each epoch.</summary>
+    public IReadOnlyList<Metric> Metrics { get; } = metrics;
+
+    /// <summary>fastai's metric_names: epoch, train_loss, valid_loss, the metrics, time.</summary>
+    public IReadOnlyList<string> MetricNames => ["epoch", "train_loss", "valid_loss", .. Metrics.Select(m => m.Name), "time"];
+
+    /// <summary>Smoothed loss after every training batch (fastai's <c>recorder.losses</c>).</summary>
     public List<double> Losses { get; } = [];
+
+    /// <summary>Raw loss of every training batch.</summary>
+    public List<double> BatchLosses { get; } = [];
+
+    /// <summary>Learning rate of every training batch (last param group).</summary>
+    public List<double> Lrs { get; } = [];
+
+    /// <summary>Momentum of every training batch (last param group), when the optimizer has one.</summary>
+    public List<double> Moms { get; } = [];
+
+    /// <summary>Number of training batches recorded when each epoch ended (fastai's <c>iters</c>, where plot_loss puts validation points).</summary>
+    public List<int> Iters { get; } = [];
 
     /// <summary>One record per completed epoch (fastai's <c>recorder.values</c>).</summary>
     public List<EpochRecord> Values { get; } = [];
@@ -30,38 +50,52 @@ public sealed partial class Recorder : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        Losses.Clear();
+        foreach (var list in new IList<double>[] { Losses, BatchLosses, Lrs, Moms }) list.Clear();
+        Iters.Clear();
         Values.Clear();
-        (_smoothSum, _smoothCount) = (0, 0);
+        _smoothLoss.Reset();
+        _recordsMom = learn.Opt!.HasHyper("mom");
     }
 
     [Event]
     void BeforeEpoch()
     {
         _clock.Restart();
-        (_validSum, _validCount) = (0, 0);
+        _trainLoss = double.NaN;
+    }
+
+    [Event]
+    void BeforeValidate()
+    {
+        _validLoss.Reset();
+        foreach (var m in Metrics) m.Reset();
     }
 
     [Event]
     void AfterBatch(Learner learn)
     {
-        double loss = learn.LossValue;
-        if (learn.Training)
+        if (!learn.Training)
         {
-            _smoothSum = Beta * _smoothSum + (1 - Beta) * loss;
-            _smoothCount++;
-            learn.SmoothLoss = _smoothSum / (1 - System.Math.Pow(Beta, _smoothCount));
-            Losses.Add(loss);
+            _validLoss.Accumulate(learn);
+            foreach (var m in Metrics) m.Accumulate(learn);
+            return;
         }
-        else
-        {
-            long n = learn.Yb!.shape[0];
-            _validSum += loss * n;
-            _validCount += n;
-        }
+        _smoothLoss.Accumulate(learn);
+        learn.SmoothLoss = _smoothLoss.Value;
+        Losses.Add(learn.SmoothLoss);
+        BatchLosses.Add(learn.LossValue);
+        var opt = learn.Opt!;
+        int last = opt.GroupCount - 1;
+        Lrs.Add(opt.GetHyper("lr", last));
+        if (_recordsMom) Moms.Add(opt.GetHyper("mom", last));
     }
 
+    [Event] void AfterTrain(Learner learn) => _trainLoss = learn.SmoothLoss;
+
     [Event]
-    void AfterEpoch(Learner learn) =>
-        Values.Add(new EpochRecord(learn.Epoch, learn.SmoothLoss, _validCount == 0 ? double.NaN : _validSum / _validCount, _clock.Elapsed));
+    void AfterEpoch(Learner learn)
+    {
+        Iters.Add(Losses.Count);
+        Values.Add(new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, Metrics.Select(m => m.Value).ToArray(), _clock.Elapsed));
+    }
 }

@@ -40,10 +40,10 @@ public abstract partial class FusedOptimizer : Optimizer
     /// <summary>The param group of each parameter.</summary>
     protected int[] GroupOf { get; }
 
-    public int GroupCount { get; }
+    public override int GroupCount { get; }
 
     /// <summary>Sets hyper-parameter <paramref name="name"/> of param group <paramref name="group"/> (fastai's or the step's name: sqr_mom or sqrMom).</summary>
-    public abstract void SetHyper(string name, int group, double value);
+    public abstract override void SetHyper(string name, int group, double value);
 
     /// <summary>fastai's set_hyper with one value: every param group.</summary>
     public override void SetHyper(string name, double value)
@@ -51,13 +51,6 @@ public abstract partial class FusedOptimizer : Optimizer
         for (int g = 0; g < GroupCount; g++) SetHyper(name, g, value);
     }
 
-    /// <summary>fastai's set_hyper with one value per param group (discriminative learning rates).</summary>
-    public void SetHyper(string name, IReadOnlyList<double> perGroup)
-    {
-        if (perGroup.Count != GroupCount)
-            throw new ArgumentException($"{perGroup.Count} values for '{name}', but the optimizer has {GroupCount} param groups; give one value per group.", nameof(perGroup));
-        for (int g = 0; g < GroupCount; g++) SetHyper(name, g, perGroup[g]);
-    }
 
     /// <summary>The error for a hyper-parameter the optimizer does not have.</summary>
     protected Exception UnknownHyper(string name, string known) =>
@@ -99,6 +92,8 @@ public abstract partial class FusedOptimizer : Optimizer
         if (_paramMemory[param].Pointer == 0) _paramMemory[param] = Pin(Parameters[param]);
         return _paramMemory[param].Bytes;
     }
+
+    public override bool HasHyper(string name) => HyperNames.Contains(name);
 
     /// <summary>The hypers' fastai names, in the generated order.</summary>
     protected abstract IReadOnlyList<string> HyperNames { get; }

@@ -19,6 +19,27 @@ public abstract class Optimizer : IDisposable
     /// <summary>Reads hyper-parameter <paramref name="name"/> of param group <paramref name="group"/>.</summary>
     public abstract double GetHyper(string name, int group = 0);
 
+    /// <summary>fastai's set_hyper with one value per param group (discriminative learning rates).</summary>
+    public void SetHyper(string name, IReadOnlyList<double> perGroup)
+    {
+        if (perGroup.Count != GroupCount)
+            throw new ArgumentException($"{perGroup.Count} values for '{name}', but the optimizer has {GroupCount} param groups; give one value per group.", nameof(perGroup));
+        for (int g = 0; g < GroupCount; g++) SetHyper(name, g, perGroup[g]);
+    }
+
+    /// <summary>Whether the optimizer has hyper-parameter <paramref name="name"/> (fastai's name).</summary>
+    public abstract bool HasHyper(string name);
+
+    /// <summary>How many param groups the optimizer has (fastai's len(opt.param_groups)).</summary>
+    public virtual int GroupCount => 1;
+
+    /// <summary>Sets hyper-parameter <paramref name="name"/> of param group <paramref name="group"/> only.</summary>
+    public virtual void SetHyper(string name, int group, double value)
+    {
+        if (group != 0 || GroupCount != 1) throw new ArgumentOutOfRangeException(nameof(group), $"{GetType().Name} sets hyper-parameters for all its parameters at once.");
+        SetHyper(name, value);
+    }
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
 

@@ -36,6 +36,8 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
         return Inner.ParamGroups.ElementAt(group).LearningRate;
     }
 
+    public override bool HasHyper(string name) => name == "lr";
+
     private static void RequireLr(string name)
     {
         if (name != "lr")

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Gen;
+
+/// <summary>
+/// fastai's ParamScheduler (order 60, training batches only): before every training batch sets each scheduled
+/// hyper-parameter to its schedule's value at <see cref="Learner.PctTrain"/>, and after it records the value in
+/// effect (the last param group's, as fastai). A hyper can have one schedule for all groups or one per group.
+/// </summary>
+[Order(60)]
+public sealed partial class ParamScheduler : Callback
+{
+    private readonly string[] _names;
+    private readonly Schedule[][] _scheds;
+
+    /// <summary>One schedule per hyper-parameter (fastai's names: lr, mom, wd, ...), for every param group.</summary>
+    public ParamScheduler(IReadOnlyDictionary<string, Schedule> scheds)
+        : this(scheds.ToDictionary(s => s.Key, s => new[] { s.Value })) { }
+
+    /// <summary>Per hyper-parameter, one schedule for every param group or one per group (fastai's schedules of arrays).</summary>
+    public ParamScheduler(IReadOnlyDictionary<string, Schedule[]> scheds)
+    {
+        ArgumentNullException.ThrowIfNull(scheds);
+        if (scheds.Count == 0) throw new ArgumentException("ParamScheduler needs at least one schedule, e.g. { [\"lr\"] = SchedCos(1e-3, 1e-5) }.", nameof(scheds));
+        _names = scheds.Keys.ToArray();
+        _scheds = scheds.Values.ToArray();
+        if (_scheds.Any(s => s.Length == 0)) throw new ArgumentException("Each scheduled hyper-parameter needs a schedule.", nameof(scheds));
+        Hps = _names.ToDictionary(n => n, _ => new List<double>());
+    }
+
+    /// <summary>The values each hyper had in every training batch of the last fit (fastai's <c>hps</c>).</summary>
+    public IReadOnlyDictionary<string, List<double>> Hps { get; }
+
+    [Event]
+    void BeforeFit(Learner learn)
+    {
+        foreach (var values in Hps.Values) values.Clear();
+        int groups = learn.Opt!.GroupCount;
+        for (int k = 0; k < _names.Length; k++)
+            if (_scheds[k].Length != 1 && _scheds[k].Length != groups)
+                throw new ArgumentException($"'{_names[k]}' has {_scheds[k].Length} schedules but the optimizer has {groups} param groups; give one schedule, or one per group.");
+    }
+
+    [Event]
+    void BeforeBatch(Learner learn)
+    {
+        if (!learn.Training) return;
+        var opt = learn.Opt!;
+        for (int k = 0; k < _names.Length; k++)
+        {
+            var scheds = _scheds[k];
+            if (scheds.Length == 1) opt.SetHyper(_names[k], scheds[0](learn.PctTrain));
+            else for (int g = 0; g < scheds.Length; g++) opt.SetHyper(_names[k], g, scheds[g](learn.PctTrain));
+        }
+    }
+
+    [Event]
+    void AfterBatch(Learner learn)
+    {
+        if (!learn.Training) return;
+        var opt = learn.Opt!;
+        for (int k = 0; k < _names.Length; k++) Hps[_names[k]].Add(opt.GetHyper(_names[k], opt.GroupCount - 1));
+    }
+}
