@@ -6,6 +6,9 @@ namespace Gen;
 /// </summary>
 public static class Defaults
 {
-    /// <summary>A new Recorder and Progress (writing to <paramref name="progress"/>, or quiet when null).</summary>
-    public static Callback[] Callbacks(Progress? progress = null) => [new Recorder(), progress ?? new Progress()];
+    /// <summary>A Recorder computing <paramref name="metrics"/> on the validation set, and Progress on standard output.</summary>
+    public static Callback[] Callbacks(params Metric[] metrics) => Callbacks(new Progress(), metrics);
+
+    /// <summary>A Recorder computing <paramref name="metrics"/>, and <paramref name="progress"/> (<see cref="Progress.Quiet"/> for none).</summary>
+    public static Callback[] Callbacks(Progress progress, params Metric[] metrics) => [new Recorder(metrics), progress];
 }

@@ -1,37 +1,89 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 
 namespace Gen;
 
 /// <summary>
-/// fastai's progress output (order 60): the epoch table <c>epoch train_loss valid_loss time</c>, one
-/// line per epoch as it ends, read from the <see cref="Recorder"/>. Quiet when given no writer.
+/// fastai's progress output (order 60) with fastai's epoch table <c>epoch train_loss valid_loss &lt;metrics&gt; time</c>,
+/// read from the <see cref="Recorder"/>. On a terminal (<see cref="Progress()"/> when output is not redirected) a live
+/// Spectre.Console view: the table as it grows and a bar for the batches of the current phase, redrawn at most
+/// <see cref="RefreshesPerSecond"/> times a second. Otherwise plain text: the header, then one line per epoch.
+/// Quiet with no writer. Silent during <see cref="FitPolicies.LrFind"/>, as fastai's no_logging.
 /// </summary>
 [Order(60)]
 [RunAfter(typeof(Recorder))]
-public sealed partial class Progress(TextWriter? output) : Callback
+public sealed partial class Progress : Callback
 {
-    private static readonly string[] Columns = ["epoch", "train_loss", "valid_loss", "time"];
+    /// <summary>The live view's redraw limit: batch counters change far more often than anyone can read.</summary>
+    public const int RefreshesPerSecond = 10;
 
-    /// <summary>Writes to standard output.</summary>
-    public Progress() : this(Console.Out) { }
+    private readonly TextWriter? _output;
+    private readonly bool _live;
+    private readonly Stopwatch _sinceRefresh = new();
+    private LiveTable? _view;
+    private bool _silent;
+    private string[] _columns = [];
+
+    /// <summary>Plain lines to <paramref name="output"/> (null: nothing).</summary>
+    public Progress(TextWriter? output) => _output = output;
+
+    /// <summary>A live view on a terminal; plain lines when standard output is redirected.</summary>
+    public Progress() : this(Console.Out) => _live = !Console.IsOutputRedirected;
 
     /// <summary>Writes nothing: for tests and benchmarks.</summary>
     public static Progress Quiet() => new(null);
 
-    [Event] void BeforeFit() => output?.WriteLine(Row(Columns));
+    [Event]
+    void BeforeFit(Learner learn)
+    {
+        _silent = _output is null || learn.Get<LrFinder>() is not null;
+        if (_silent) return;
+        _columns = [.. Recorder(learn).MetricNames];
+        if (_live) _view = LiveTable.Start(_columns);
+        else _output!.WriteLine(Row(_columns));
+    }
+
+    [Event]
+    void BeforeTrain(Learner learn) => _view?.Phase($"epoch {learn.Epoch + 1}/{learn.NEpoch} train", learn.Dl!.Count);
+
+    [Event]
+    void BeforeValidate(Learner learn) => _view?.Phase($"epoch {learn.Epoch + 1}/{learn.NEpoch} valid", learn.Dl!.Count);
+
+    [Event]
+    void AfterBatch(Learner learn)
+    {
+        if (_view is null || _sinceRefresh.IsRunning && _sinceRefresh.ElapsedMilliseconds < 1000 / RefreshesPerSecond) return;
+        _view.Batch(learn.Iter + 1, learn.Training ? learn.SmoothLoss : double.NaN);
+        _sinceRefresh.Restart();
+    }
 
     [Event]
     void AfterEpoch(Learner learn)
     {
-        if (output is null) return;
-        var record = learn.Get<Recorder>()?.Values.LastOrDefault()
-            ?? throw new InvalidOperationException("Progress reads the epoch's losses from the Recorder; add a Recorder (Defaults.Callbacks() has both).");
-        output.WriteLine(Row([record.Epoch.ToString(), Format(record.TrainLoss), Format(record.ValidLoss), $"{(int)record.Time.TotalMinutes:00}:{record.Time.Seconds:00}"]));
+        if (_silent) return;
+        var record = Recorder(learn).Values.LastOrDefault();
+        if (record is null || record.Epoch != learn.Epoch) return;
+        string[] cells = [record.Epoch.ToString(CultureInfo.InvariantCulture), Format(record.TrainLoss), Format(record.ValidLoss),
+                          .. record.Metrics.Select(Format), $"{(int)record.Time.TotalMinutes:00}:{record.Time.Seconds:00}"];
+        if (_view is not null) _view.Add(cells);
+        else _output!.WriteLine(Row(cells));
     }
 
-    private static string Format(double value) => value.ToString("F6", System.Globalization.CultureInfo.InvariantCulture);
+    [Event]
+    void AfterFit()
+    {
+        _view?.Stop();
+        _view = null;
+    }
 
-    private static string Row(string[] cells) => string.Join("  ", cells.Select((c, i) => c.PadRight(Math.Max(Columns[i].Length, 8)))).TrimEnd();
+    private static Recorder Recorder(Learner learn) => learn.Get<Recorder>()
+        ?? throw new InvalidOperationException("Progress reads the epoch's losses and metrics from the Recorder; add a Recorder (Defaults.Callbacks() has both).");
+
+    private static string Format(double value) => value.ToString("F6", CultureInfo.InvariantCulture);
+
+    /// <summary>Cells padded to the column names, as fastai's table.</summary>
+    private string Row(string[] cells) => string.Join("  ", cells.Select((c, i) => c.PadRight(Math.Max(_columns[i].Length, 8)))).TrimEnd();
 }

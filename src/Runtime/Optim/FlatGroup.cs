@@ -22,12 +22,12 @@ public sealed class FlatGroup : IDisposable
     public const int CpuSliceLength = 1 << 18;
 
     private readonly Tensor[] _gradViews;
-    private readonly nint[] _gradAddresses;
+    private readonly nint[] _gradImpls;
 
     private FlatGroup(int[] members, Tensor param, Tensor grad, Tensor[] states, Tensor[] gradViews)
     {
         (Members, Param, Grad, States, _gradViews) = (members, param, grad, states, gradViews);
-        _gradAddresses = gradViews.Select(v => NativeGrad.Data(v.Handle)).ToArray();
+        _gradImpls = gradViews.Select(v => NativeGrad.Impl(v.Handle)).ToArray();
         long sliceLength = param.device_type == DeviceType.CPU ? CpuSliceLength : param.numel();
         Slices = Enumerable.Range(0, (int)((param.numel() + sliceLength - 1) / sliceLength))
             .Select(k => new FlatSlice(Slice(param, k, sliceLength), Slice(grad, k, sliceLength), states.Select(s => Slice(s, k, sliceLength)).ToArray()))
@@ -85,8 +85,8 @@ public sealed class FlatGroup : IDisposable
         return new FlatGroup(members, param, grad, states, gradViews);
     }
 
-    /// <summary>Whether member <paramref name="k"/>'s gradient, at <paramref name="data"/>, is its view of <see cref="Grad"/>.</summary>
-    public bool HoldsGrad(int k, nint data) => _gradAddresses[k] == data;
+    /// <summary>Whether member <paramref name="k"/>'s gradient, the tensor object <paramref name="impl"/> (see <c>NativeGrad.Impl</c>), is its view of <see cref="Grad"/>.</summary>
+    public bool HoldsGrad(int k, nint impl) => _gradImpls[k] == impl;
 
     /// <summary>Copies a gradient assigned from outside (a new tensor, not accumulated into the view) into member <paramref name="k"/>'s view and points the parameter back at it.</summary>
     internal void AdoptGrad(int k, Parameter p)

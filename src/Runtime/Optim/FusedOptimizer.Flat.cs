@@ -71,8 +71,8 @@ public abstract partial class FusedOptimizer
         for (int k = 0; k < flat.Members.Length; k++)
         {
             int i = flat.Members[k];
-            if (!TryGrad(i, out var data, out _)) { ready = false; continue; }
-            if (!flat.HoldsGrad(k, data)) flat.AdoptGrad(k, Parameters[i]);
+            if (!NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad)) { ready = false; continue; }
+            if (!flat.HoldsGrad(k, grad)) flat.AdoptGrad(k, Parameters[i]);
         }
         return ready && UniformPerTensorState(flat.Members);
     }
@@ -96,9 +96,9 @@ public abstract partial class FusedOptimizer
         return _members[g];
     }
 
-    /// <summary>Whether parameter <paramref name="i"/>'s gradient, at <paramref name="data"/>, is a view of its group's flat gradient (zeroed with the group).</summary>
-    private bool HoldsFlatGrad(int i, nint data) =>
-        _flat?[GroupOf[i]] is { } flat && flat.HoldsGrad(_positionInGroup![i], data);
+    /// <summary>Whether parameter <paramref name="i"/>'s gradient is a view of its group's flat gradient (zeroed with the group).</summary>
+    private bool HoldsFlatGrad(int i) =>
+        _flat?[GroupOf[i]] is { } flat && NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad) && flat.HoldsGrad(_positionInGroup![i], grad);
 
     /// <summary>Zeroes each flat gradient with one op.</summary>
     private void ZeroFlatGrads()

@@ -61,9 +61,9 @@ public abstract partial class FusedOptimizer : Optimizer
     {
         for (int i = 0; i < Parameters.Count; i++)
         {
+            if (HoldsFlatGrad(i)) continue;   // zeroed with its group below
             if (!TryGrad(i, out var data, out bool contiguous)) continue;
             if (TakesCpuKernel(i, contiguous)) { new Span<byte>((void*)data, ParamBytes(i)).Clear(); continue; }
-            if (HoldsFlatGrad(i, data)) continue;
             using var grad = Parameters[i].grad;
             grad?.zero_();
         }

@@ -1,0 +1,56 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace Gen;
+
+/// <summary>
+/// fastai's CSVLogger (order 60, after the Recorder): the epoch table as CSV in <paramref name="path"/> — a header of
+/// <see cref="Recorder.MetricNames"/>, then one line per epoch, flushed as it ends — so runs can be compared
+/// without parsing console text. <paramref name="append"/> adds to an existing file without a new header.
+/// </summary>
+[Order(60)]
+[RunAfter(typeof(Recorder))]
+public sealed partial class CsvLogger(string path = "history.csv", bool append = false) : Callback
+{
+    private StreamWriter? _file;
+
+    public string Path { get; } = path;
+
+    [Event]
+    void BeforeFit(Learner learn)
+    {
+        var names = Recorder(learn).MetricNames;
+        bool header = !append || !File.Exists(Path) || new FileInfo(Path).Length == 0;
+        _file = new StreamWriter(Path, append);
+        if (header) _file.WriteLine(string.Join(",", names));
+        _file.Flush();
+    }
+
+    [Event]
+    void AfterEpoch(Learner learn)
+    {
+        var record = Recorder(learn).Values.LastOrDefault();
+        if (_file is null || record is null || record.Epoch != learn.Epoch) return;
+        var cells = new[] { record.Epoch.ToString(CultureInfo.InvariantCulture), Number(record.TrainLoss), Number(record.ValidLoss) }
+            .Concat(record.Metrics.Select(Number)).Append($"{(int)record.Time.TotalMinutes:00}:{record.Time.Seconds:00}");
+        _file.WriteLine(string.Join(",", cells));
+        _file.Flush();
+    }
+
+    [Event]
+    void AfterFit()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+
+    /// <summary>The logged table: one row per line, cells as written.</summary>
+    public string[][] Read() => File.ReadAllLines(Path).Select(l => l.Split(',')).ToArray();
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static Recorder Recorder(Learner learn) => learn.Get<Recorder>()
+        ?? throw new InvalidOperationException("CsvLogger writes the Recorder's epoch values; add a Recorder (Defaults.Callbacks() has one).");
+}
