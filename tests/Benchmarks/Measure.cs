@@ -29,6 +29,34 @@ public static class Measure
         return ops.Select((op, i) => new Result(best[i], Allocated(op, n[i]))).ToArray();
     }
 
+    /// <summary>
+    /// The cost <paramref name="with"/> adds over <paramref name="without"/> when it is a few percent of both: each round
+    /// times one call of each back to back and keeps the difference, so that slow swings of the machine's speed cancel
+    /// within a pair; the median over rounds drops the pairs a burst of noise split. Also returns the baseline's median.
+    /// </summary>
+    public static (double ExtraNs, double BaselineNs, double ExtraBytes) PairedDifference(Action without, Action with, int rounds = 41, double warmupMs = 1500)
+    {
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed.TotalMilliseconds < warmupMs) { without(); with(); }
+        var differences = new double[rounds];
+        var baselines = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            // Alternate which runs first, so that a trend within the pair does not favour either.
+            double a, b;
+            if (r % 2 == 0) { a = Time(without, 1); b = Time(with, 1); }
+            else { b = Time(with, 1); a = Time(without, 1); }
+            (differences[r], baselines[r]) = (b - a, a);
+        }
+        return (Median(differences), Median(baselines), Allocated(with, 1) - Allocated(without, 1));
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
     private static long Calibrate(Action op, double loopMs)
     {
         long n = 1;

@@ -1,5 +1,6 @@
 // Gen benchmarks. `--quick`: a fast, self-timed run printing one JSON line per comparison and nothing
-// else on standard output. Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
+// else on standard output. `--loop`: only the loop comparison, four times (its value is a small difference,
+// worth seeing repeated). Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
 using System;
 using System.Linq;
 using BenchmarkDotNet.Configs;
@@ -7,11 +8,17 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Benchmarks.Dispatch;
+using Benchmarks.Loop;
 using Benchmarks.Optim;
 
+if (args.Contains("--loop"))
+{
+    for (int k = 0; k < 4; k++) foreach (var line in LoopQuick.Run()) Console.WriteLine(line.ToJson());
+    return 0;
+}
 if (args.Contains("--quick"))
 {
-    foreach (var line in DispatchQuick.Run().Concat(OptimQuick.Run())) Console.WriteLine(line.ToJson());
+    foreach (var line in DispatchQuick.Run().Concat(OptimQuick.Run()).Concat(LoopQuick.Run())) Console.WriteLine(line.ToJson());
     return 0;
 }
 // `--steps <adam|sgdmom> <resnet18|manysmall> <kernel|tensor|torchsharp> <n>`: n optimizer steps after three

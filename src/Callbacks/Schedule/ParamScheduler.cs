@@ -14,6 +14,7 @@ public sealed partial class ParamScheduler : Callback
 {
     private readonly string[] _names;
     private readonly Schedule[][] _scheds;
+    private readonly List<double>[] _records;
 
     /// <summary>One schedule per hyper-parameter (fastai's names: lr, mom, wd, ...), for every param group.</summary>
     public ParamScheduler(IReadOnlyDictionary<string, Schedule> scheds)
@@ -27,7 +28,8 @@ public sealed partial class ParamScheduler : Callback
         _names = scheds.Keys.ToArray();
         _scheds = scheds.Values.ToArray();
         if (_scheds.Any(s => s.Length == 0)) throw new ArgumentException("Each scheduled hyper-parameter needs a schedule.", nameof(scheds));
-        Hps = _names.ToDictionary(n => n, _ => new List<double>());
+        _records = _names.Select(_ => new List<double>()).ToArray();
+        Hps = _names.Zip(_records).ToDictionary(p => p.First, p => p.Second);
     }
 
     /// <summary>The values each hyper had in every training batch of the last fit (fastai's <c>hps</c>).</summary>
@@ -36,7 +38,7 @@ public sealed partial class ParamScheduler : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        foreach (var values in Hps.Values) values.Clear();
+        foreach (var values in _records) values.Clear();
         int groups = learn.Opt!.GroupCount;
         for (int k = 0; k < _names.Length; k++)
             if (_scheds[k].Length != 1 && _scheds[k].Length != groups)
@@ -61,6 +63,6 @@ public sealed partial class ParamScheduler : Callback
     {
         if (!learn.Training) return;
         var opt = learn.Opt!;
-        for (int k = 0; k < _names.Length; k++) Hps[_names[k]].Add(opt.GetHyper(_names[k], opt.GroupCount - 1));
+        for (int k = 0; k < _names.Length; k++) _records[k].Add(opt.GetHyper(_names[k], opt.GroupCount - 1));
     }
 }

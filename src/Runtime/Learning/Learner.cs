@@ -105,8 +105,18 @@ public sealed partial class Learner : IDisposable
     private double _lossValue;
     private bool _lossValueRead;
 
-    private static double ReadDouble(Tensor scalar)
+    /// <summary>
+    /// A one-element tensor's value. On the CPU straight from its memory: TorchSharp's item() allocates a finalizable
+    /// Scalar, which alone costs more than all the default callbacks' work on a batch.
+    /// </summary>
+    private static unsafe double ReadDouble(Tensor scalar)
     {
+        if (scalar.device_type == DeviceType.CPU)
+            switch (scalar.dtype)
+            {
+                case ScalarType.Float32: return *(float*)NativeGrad.Data(scalar.Handle);
+                case ScalarType.Float64: return *(double*)NativeGrad.Data(scalar.Handle);
+            }
         using var value = scalar.ToScalar();
         return value.ToDouble();
     }

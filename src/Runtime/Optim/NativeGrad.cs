@@ -16,6 +16,9 @@ internal static class NativeGrad
     [DllImport(Library)] [return: MarshalAs(UnmanagedType.U1)] private static extern bool THSTensor_is_contiguous(nint tensor);
     [DllImport(Library)] private static extern void THSTensor_dispose(nint tensor);
 
+    /// <summary>The address of <paramref name="tensor"/>'s first element.</summary>
+    public static nint Data(nint tensor) => THSTensor_data(tensor);
+
     /// <summary>
     /// The tensor object (libtorch's TensorImpl) behind a TorchSharp handle. A handle points to an at::Tensor, whose one
     /// field is the pointer to its TensorImpl; two handles of the same tensor give the same value.
