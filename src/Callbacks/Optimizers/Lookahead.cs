@@ -68,6 +68,6 @@ public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.
 /// <summary>fastai's ranger: Lookahead over RAdam with mom 0.95, wd 0.01, eps 1e-6.</summary>
 public static class Ranger
 {
-    public static Optimizer Create(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, double lr) =>
-        new Lookahead(new RAdam(parameters, lr: lr, mom: 0.95, wd: 0.01, eps: 1e-6));
+    public static Optimizer Create(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, double lr, IReadOnlyList<IReadOnlyList<int>>? groups = null) =>
+        new Lookahead(new RAdam(parameters, lr: lr, mom: 0.95, wd: 0.01, eps: 1e-6, groups: groups));
 }

@@ -48,7 +48,7 @@ internal static class OptimizerEmitter
         w.Line();
         w.Line($"/// <summary>fastai's opt_func: {m.ClassName} with its defaults at learning rate <paramref name=\"lr\"/>.</summary>");
         var lr = m.Hypers.Any(h => h.Name == "lr") ? ", lr: lr" : "";
-        w.Line($"public static global::Gen.Optimizer Create({ParameterList} parameters, double lr) => new {m.ClassName}(parameters{lr});");
+        w.Line($"public static global::Gen.Optimizer Create({ParameterList} parameters, double lr, {GroupList}? groups = null) => new {m.ClassName}(parameters{lr}, groups: groups);");
         w.Line();
     }
 

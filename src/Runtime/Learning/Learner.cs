@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -21,10 +22,12 @@ public sealed partial class Learner : IDisposable
     /// <param name="lr">Default learning rate (fastai: 1e-3).</param>
     /// <param name="cbs">Callbacks besides the defaults (TrainEval is always added unless given).</param>
     /// <param name="pipeline">A compile-time ordered callback set; used for dispatch while the set is exactly it.</param>
+    /// <param name="splitter">fastai's splitter: the model's parameters in param groups (see <see cref="Splitter"/>).</param>
     public Learner(nn.Module<Tensor, Tensor> model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
                    OptimizerFactory? optFunc = null, double lr = 1e-3, IEnumerable<Callback>? cbs = null,
-                   CallbackPipeline? pipeline = null)
+                   CallbackPipeline? pipeline = null, Func<nn.Module<Tensor, Tensor>, IEnumerable<IEnumerable<Parameter>>>? splitter = null)
     {
+        Splitter = splitter;
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Dls = dls ?? throw new ArgumentNullException(nameof(dls));
         LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
@@ -140,11 +143,21 @@ public sealed partial class Learner : IDisposable
         foreach (var cb in list) cb.Learn = null;
     }
 
-    /// <summary>fastai's create_opt.</summary>
+    /// <summary>
+    /// fastai's splitter: the model's parameters in param groups (for freezing and discriminative learning rates),
+    /// e.g. body then head. Null: one group of all parameters.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, IEnumerable<IEnumerable<Parameter>>>? Splitter { get; set; }
+
+    /// <summary>fastai's create_opt: the optimizer over the model's parameters, in the <see cref="Splitter"/>'s groups.</summary>
     public void CreateOpt()
     {
         Opt?.Dispose();
-        Opt = OptFunc(Model.parameters().ToList(), Lr);
+        if (Splitter is null) { Opt = OptFunc(Model.parameters().ToList(), Lr, null); return; }
+        var groups = Splitter(Model).Select(g => g.ToList()).ToList();
+        var parameters = groups.SelectMany(g => g).ToList();
+        int next = 0;
+        Opt = OptFunc(parameters, Lr, groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
     }
 
     public void Dispose() => Opt?.Dispose();

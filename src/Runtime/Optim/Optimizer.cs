@@ -43,5 +43,8 @@ public abstract class Optimizer : IDisposable
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
 
-/// <summary>fastai's <c>opt_func</c>: makes the optimizer for a model's parameters and a learning rate.</summary>
-public delegate Optimizer OptimizerFactory(IReadOnlyList<Parameter> parameters, double lr);
+/// <summary>
+/// fastai's <c>opt_func</c>: makes the optimizer for a model's parameters and a learning rate, with param groups
+/// as lists of indices into <paramref name="parameters"/> (null: one group).
+/// </summary>
+public delegate Optimizer OptimizerFactory(IReadOnlyList<Parameter> parameters, double lr, IReadOnlyList<IReadOnlyList<int>>? groups);

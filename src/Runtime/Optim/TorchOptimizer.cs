@@ -10,10 +10,14 @@ namespace Gen;
 public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Parameter> parameters) : Optimizer
 {
     /// <summary>TorchSharp's Adam with PyTorch's defaults.</summary>
-    public static OptimizerFactory Adam { get; } = (ps, lr) => new TorchOptimizer(torch.optim.Adam(ps, lr), ps);
+    public static OptimizerFactory Adam { get; } = (ps, lr, groups) => new TorchOptimizer(torch.optim.Adam(ps, lr), OneGroup(ps, groups));
 
     /// <summary>TorchSharp's SGD with momentum <paramref name="momentum"/>.</summary>
-    public static OptimizerFactory Sgd(double momentum = 0) => (ps, lr) => new TorchOptimizer(torch.optim.SGD(ps, lr, momentum), ps);
+    public static OptimizerFactory Sgd(double momentum = 0) => (ps, lr, groups) => new TorchOptimizer(torch.optim.SGD(ps, lr, momentum), OneGroup(ps, groups));
+
+    private static IReadOnlyList<Parameter> OneGroup(IReadOnlyList<Parameter> ps, IReadOnlyList<IReadOnlyList<int>>? groups) =>
+        groups is null || groups.Count <= 1 ? ps
+            : throw new NotSupportedException($"TorchOptimizer runs one param group; the Learner's splitter made {groups.Count}. Use a Gen optimizer (optFunc: Adam.Create) for param groups.");
 
     public torch.optim.Optimizer Inner { get; } = inner;
 

@@ -27,7 +27,7 @@ namespace Demo
         }
 
         /// <summary>fastai's opt_func: MyOpt with its defaults at learning rate <paramref name="lr"/>.</summary>
-        public static global::Gen.Optimizer Create(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr) => new MyOpt(parameters, lr: lr);
+        public static global::Gen.Optimizer Create(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) => new MyOpt(parameters, lr: lr, groups: groups);
 
         /// <inheritdoc/>
         public override void SetHyper(string name, int group, double value)
