@@ -77,7 +77,7 @@ public static class FitPolicies
     public static IReadOnlyList<LrSuggestion> LrFind(this Learner learn, double startLr = 1e-7, double endLr = 10, int numIt = 100, bool stopDiv = true,
                                                       params LrSuggestions.Method[] suggest)
     {
-        var recorder = learn.Get<Recorder>() ?? throw new InvalidOperationException("LrFind reads the losses the Recorder records; add a Recorder (Defaults.Callbacks() has one).");
+        var recorder = Recorder.Of(learn, nameof(LrFind));
         var finder = new LrFinder(startLr, endLr, numIt, stopDiv);
         if (learn.Opt is null) learn.CreateOpt();
         try

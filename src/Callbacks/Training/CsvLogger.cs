@@ -21,7 +21,7 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
     [Event]
     void BeforeFit(Learner learn)
     {
-        var names = Recorder(learn).MetricNames;
+        var names = Recorder.Of(learn, nameof(CsvLogger)).MetricNames;
         bool header = !append || !File.Exists(Path) || new FileInfo(Path).Length == 0;
         _file = new StreamWriter(Path, append);
         if (header) _file.WriteLine(string.Join(",", names));
@@ -31,11 +31,9 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
     [Event]
     void AfterEpoch(Learner learn)
     {
-        var record = Recorder(learn).Values.LastOrDefault();
+        var record = Recorder.Of(learn, nameof(CsvLogger)).Values.LastOrDefault();
         if (_file is null || record is null || record.Epoch != learn.Epoch) return;
-        var cells = new[] { record.Epoch.ToString(CultureInfo.InvariantCulture), Number(record.TrainLoss), Number(record.ValidLoss) }
-            .Concat(record.Metrics.Select(Number)).Append($"{(int)record.Time.TotalMinutes:00}:{record.Time.Seconds:00}");
-        _file.WriteLine(string.Join(",", cells));
+        _file.WriteLine(string.Join(",", record.Cells(Number)));
         _file.Flush();
     }
 
@@ -50,7 +48,4 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
     public string[][] Read() => File.ReadAllLines(Path).Select(l => l.Split(',')).ToArray();
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static Recorder Recorder(Learner learn) => learn.Get<Recorder>()
-        ?? throw new InvalidOperationException("CsvLogger writes the Recorder's epoch values; add a Recorder (Defaults.Callbacks() has one).");
 }

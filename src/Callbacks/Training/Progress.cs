@@ -41,7 +41,7 @@ public sealed partial class Progress : Callback
     {
         _silent = _output is null || learn.Get<LrFinder>() is not null;
         if (_silent) return;
-        _columns = [.. Recorder(learn).MetricNames];
+        _columns = [.. Recorder.Of(learn, nameof(Progress)).MetricNames];
         if (_live) _view = LiveTable.Start(_columns);
         else _output!.WriteLine(Row(_columns));
     }
@@ -64,10 +64,9 @@ public sealed partial class Progress : Callback
     void AfterEpoch(Learner learn)
     {
         if (_silent) return;
-        var record = Recorder(learn).Values.LastOrDefault();
+        var record = Recorder.Of(learn, nameof(Progress)).Values.LastOrDefault();
         if (record is null || record.Epoch != learn.Epoch) return;
-        string[] cells = [record.Epoch.ToString(CultureInfo.InvariantCulture), Format(record.TrainLoss), Format(record.ValidLoss),
-                          .. record.Metrics.Select(Format), $"{(int)record.Time.TotalMinutes:00}:{record.Time.Seconds:00}"];
+        var cells = record.Cells(Format);
         if (_view is not null) _view.Add(cells);
         else _output!.WriteLine(Row(cells));
     }
@@ -78,9 +77,6 @@ public sealed partial class Progress : Callback
         _view?.Stop();
         _view = null;
     }
-
-    private static Recorder Recorder(Learner learn) => learn.Get<Recorder>()
-        ?? throw new InvalidOperationException("Progress reads the epoch's losses and metrics from the Recorder; add a Recorder (Defaults.Callbacks() has both).");
 
     private static string Format(double value) => value.ToString("F6", CultureInfo.InvariantCulture);
 

@@ -6,7 +6,13 @@ using System.Linq;
 namespace Gen;
 
 /// <summary>One row of fastai's epoch table: train loss, valid loss, the metrics in <see cref="Recorder.MetricNames"/> order, and the time.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, IReadOnlyList<double> Metrics, TimeSpan Time);
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, IReadOnlyList<double> Metrics, TimeSpan Time)
+{
+    /// <summary>The row's cells as fastai prints them, numbers written by <paramref name="number"/>, time as mm:ss.</summary>
+    public string[] Cells(Func<double, string> number) =>
+        [Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), number(TrainLoss), number(ValidLoss), .. Metrics.Select(number),
+         $"{(int)Time.TotalMinutes:00}:{Time.Seconds:00}"];
+}
 
 /// <summary>
 /// fastai's Recorder (order 50). Per training batch: the smoothed loss (fastai's debiased EMA, beta 0.98) in
@@ -46,6 +52,10 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
 
     /// <summary>One record per completed epoch (fastai's <c>recorder.values</c>).</summary>
     public List<EpochRecord> Values { get; } = [];
+
+    /// <summary>The Learner's Recorder, or an error saying that <paramref name="reader"/> needs one.</summary>
+    public static Recorder Of(Learner learn, string reader) => learn.Get<Recorder>()
+        ?? throw new InvalidOperationException($"{reader} reads what the Recorder records; add a Recorder (Defaults.Callbacks() has one).");
 
     [Event]
     void BeforeFit(Learner learn)
