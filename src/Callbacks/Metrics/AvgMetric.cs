@@ -50,17 +50,17 @@ public sealed class AvgLoss : Metric
 public sealed class AvgSmoothLoss(double beta = 0.98) : Metric
 {
     private double _average;
-    private int _count;
+    private double _betaPower = 1;   // beta^count, kept as a product: Math.Pow on every batch costs more than the rest
 
     public override string Name => "loss";
 
-    public override void Reset() => (_average, _count) = (0, 0);
+    public override void Reset() => (_average, _betaPower) = (0, 1);
 
     public override void Accumulate(Learner learn)
     {
-        _count++;
+        _betaPower *= beta;
         _average = beta * _average + (1 - beta) * learn.LossValue;
     }
 
-    public override double Value => _count == 0 ? double.NaN : _average / (1 - Math.Pow(beta, _count));
+    public override double Value => _betaPower == 1 ? double.NaN : _average / (1 - _betaPower);
 }
