@@ -103,9 +103,11 @@ internal static class OptimizerEmitter
             .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]")).Append("in hypers"));
         w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>");
         w.Open("public override void Step()");
-        if (HasFlatPath(m)) w.Line("StepFlatGroups(__flatKernel ??= StepFlat);");
+        bool flatTensor = HasFlatTensorPath(m), flatKernel = HasFlatKernel(m);
+        if (flatTensor || flatKernel)
+            w.Line($"StepFlatGroups({(flatTensor ? "__flatKernel ??= StepFlat" : "null")}, {(flatKernel ? "__flatRunKernel ??= StepFlatRun" : "null")});");
         w.Open("for (int i = 0; i < Parameters.Count; i++)");
-        if (HasFlatPath(m)) w.Line("if (SteppedFlat(i)) continue;");
+        if (flatTensor || flatKernel) w.Line("if (SteppedFlat(i)) continue;");
         w.Line("if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;");
         w.Line("ref readonly Hypers hypers = ref _hypers[GroupOf[i]];");
         w.Open("if (!TakesCpuKernel(i, gradContiguous))");
@@ -124,16 +126,36 @@ internal static class OptimizerEmitter
                 w.Close();
                 continue;
             }
-            w.Open("switch (ParamType(i))");
-            foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
-                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({KernelArguments(m, type)}, {ChunkWorkField(index, type)} ??= new()); break;");
-            w.Line("default: throw UnsupportedDType(Parameters[i]);");
-            w.Close();
+            WriteKernelSwitch(m, w, index, "ParamType(i)", "Parameters[i]", type => ParamKernelElements(m, type), "i", "hypers");
         }
         w.Close();
         w.Close();
         w.Line();
-        if (!HasFlatPath(m)) return;
+        if (flatTensor) WriteStepFlat(m, w);
+        if (flatKernel) WriteStepFlatRun(m, w);
+    }
+
+    /// <summary>A switch on the dtype that calls kernel <paramref name="index"/> on float or double elements.</summary>
+    private static void WriteKernelSwitch(OptimizerModel m, IndentedWriter w, int index, string dtype, string param,
+                                          System.Func<string, IEnumerable<string>> elements, string perTensorIndex, string hypers)
+    {
+        w.Open($"switch ({dtype})");
+        foreach (var (type, scalar) in new[] { ("float", "Float32"), ("double", "Float64") })
+        {
+            var arguments = elements(type).Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]"))
+                .Append($"in {hypers}").Append($"{ChunkWorkField(index, type)} ??= new()");
+            w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: Kernel{index}({string.Join(", ", arguments)}); break;");
+        }
+        w.Line($"default: throw UnsupportedDType({param});");
+        w.Close();
+    }
+
+    private static IEnumerable<string> ParamKernelElements(OptimizerModel m, string type) =>
+        new[] { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" }
+            .Concat(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
+
+    private static void WriteStepFlat(OptimizerModel m, IndentedWriter w)
+    {
         var flatArguments = new[] { "slice.Param", "slice.Grad" }.Concat(m.ElementStates.Select((_, k) => $"slice.States[{k}]"))
             .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[first]")).Append("in _hypers[group]");
         w.Line("private FlatKernel? __flatKernel;");
@@ -143,19 +165,27 @@ internal static class OptimizerEmitter
         w.Line();
     }
 
+    private static void WriteStepFlatRun(OptimizerModel m, IndentedWriter w)
+    {
+        w.Line("private FlatRunKernel? __flatRunKernel;");
+        w.Line();
+        w.Line("/// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>");
+        w.Open("private void StepFlatRun(global::Gen.FlatGroup flat, long start, int length, int first, int group)");
+        WriteKernelSwitch(m, w, 0, "flat.ScalarType", "Parameters[first]",
+            type => new[] { $"flat.ParamElements<{type}>(start, length)", $"flat.GradElements<{type}>(start, length)" }
+                .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<{type}>({k}, start, length)")),
+            "first", "_hypers[group]");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Whether whole groups can take the fused CPU kernel as one: every step is elementwise (none needs a single parameter's tensor, as a norm does).</summary>
+    private static bool HasFlatKernel(OptimizerModel m) => m.Steps.All(u => u.Elementwise is not null);
+
     /// <summary>Whether whole groups can take the tensor path as one: every step has a tensor form and none needs a single parameter's tensor (a norm).</summary>
-    private static bool HasFlatPath(OptimizerModel m) => m.Steps.All(u => u.Elementwise is { HasTensorForm: true });
+    private static bool HasFlatTensorPath(OptimizerModel m) => m.Steps.All(u => u.Elementwise is { HasTensorForm: true });
 
     private static string ChunkWorkField(int index, string type) => "__" + char.ToLowerInvariant(ChunkWorkClass(index, type)[0]) + ChunkWorkClass(index, type).Substring(1);
-
-    private static string KernelArguments(OptimizerModel m, string type)
-    {
-        var arguments = new List<string> { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" };
-        arguments.AddRange(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
-        arguments.AddRange(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]"));
-        arguments.Add("in hypers");
-        return string.Join(", ", arguments);
-    }
 
     /// <summary>The tensor parameters, per-tensor refs and hypers that kernels and tensor-step wrappers take.</summary>
     private static string Parameters(OptimizerModel m, string elementType) =>
@@ -282,23 +312,35 @@ internal static class OptimizerEmitter
     private static IEnumerable<string> SpanNames(OptimizerModel m) =>
         new[] { "p", "grad" }.Concat(m.ElementStates).Select(Span);
 
-    /// <summary>One element loop: each step's statements in a block binding the elements it names.</summary>
+    /// <summary>
+    /// One element loop. Each element the run names is read once into a local at the top and each one a step
+    /// takes by ref is written back once at the end; each step's statements run in a block that binds the
+    /// elements it names to copies of those locals (written back after a ref step). Through refs into the
+    /// buffers instead, the JIT would load and store memory between steps, since it cannot tell the buffers apart.
+    /// </summary>
     private static void WriteLoop(IndentedWriter w, IReadOnlyList<KernelStep> run, string length, string elementType, string spanSuffix,
                                   System.Func<KernelStep, IEnumerable<string>> lines, string start = "0")
     {
+        var read = run.SelectMany(s => s.Elements).Select(e => e.Name).Distinct().ToList();
+        var written = run.SelectMany(s => s.Elements).Where(e => e.IsRef).Select(e => e.Name).Distinct().ToList();
         w.Open($"for (int __j = {start}; __j < {length}; __j++)");
+        foreach (var name in read) w.Line($"{elementType} {ElementLocal(name)} = {Span(name)}{spanSuffix}[__j];");
         foreach (var step in run)
         {
             var loop = lines(step).ToList();
             if (loop.Count == 0) continue;
             w.Open($"// {step.Name}");
-            foreach (var e in step.Elements)
-                w.Line(e.IsRef ? $"ref {elementType} {e.Name} = ref {Span(e.Name)}{spanSuffix}[__j];" : $"{elementType} {e.Name} = {Span(e.Name)}{spanSuffix}[__j];");
+            foreach (var e in step.Elements) w.Line($"{elementType} {e.Name} = {ElementLocal(e.Name)};");
             foreach (var line in loop) w.Line(line);
+            foreach (var e in step.Elements.Where(e => e.IsRef)) w.Line($"{ElementLocal(e.Name)} = {e.Name};");
             w.Close();
         }
+        foreach (var name in written) w.Line($"{Span(name)}{spanSuffix}[__j] = {ElementLocal(name)};");
         w.Close();
     }
+
+    /// <summary>The loop's local copy of element <paramref name="element"/> at index __j.</summary>
+    private static string ElementLocal(string element) => "__" + element + "_j";
 
     private static string Span(string element) => "__" + element;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,9 +9,10 @@ using static TorchSharp.torch;
 namespace Gen;
 
 /// <summary>
-/// One param group laid out in flat buffers for the tensor path: the parameters, their gradients and every
-/// element-state buffer each become a view of one contiguous tensor per group, so a step is a handful of
-/// whole-group TorchSharp ops (one kernel launch each on CUDA) instead of a handful per parameter.
+/// One param group laid out in flat buffers: the parameters, their gradients and every element-state buffer
+/// each become a view of one contiguous tensor per group. The tensor path then steps the group with a handful
+/// of whole-group TorchSharp ops (one kernel launch each on CUDA) instead of a handful per parameter, and the
+/// fused CPU kernel makes one pass over the group's memory, split across cores, instead of one per parameter.
 /// </summary>
 public sealed class FlatGroup : IDisposable
 {
@@ -23,11 +25,17 @@ public sealed class FlatGroup : IDisposable
 
     private readonly Tensor[] _gradViews;
     private readonly nint[] _gradImpls;
+    private readonly long[] _offsets;
+    private readonly nint[] _addresses;   // param, grad, then the element states: ours, so they never move
+    private readonly long _gradBytes;     // on the CPU; -1 elsewhere
 
-    private FlatGroup(int[] members, Tensor param, Tensor grad, Tensor[] states, Tensor[] gradViews)
+    private FlatGroup(int[] members, long[] offsets, Tensor param, Tensor grad, Tensor[] states, Tensor[] gradViews)
     {
-        (Members, Param, Grad, States, _gradViews) = (members, param, grad, states, gradViews);
+        (Members, _offsets, Param, Grad, States, _gradViews) = (members, offsets, param, grad, states, gradViews);
         _gradImpls = gradViews.Select(v => NativeGrad.Impl(v.Handle)).ToArray();
+        _addresses = new[] { param, grad }.Concat(states).Select(t => NativeGrad.Data(t.Handle)).ToArray();
+        ScalarType = param.dtype;
+        _gradBytes = param.device_type == DeviceType.CPU ? grad.numel() * grad.element_size() : -1;
         long sliceLength = param.device_type == DeviceType.CPU ? CpuSliceLength : param.numel();
         Slices = Enumerable.Range(0, (int)((param.numel() + sliceLength - 1) / sliceLength))
             .Select(k => new FlatSlice(Slice(param, k, sliceLength), Slice(grad, k, sliceLength), states.Select(s => Slice(s, k, sliceLength)).ToArray()))
@@ -49,9 +57,27 @@ public sealed class FlatGroup : IDisposable
     /// <summary>The element-state buffers, by slot.</summary>
     public Tensor[] States { get; }
 
+    /// <summary>The dtype of every buffer.</summary>
+    public ScalarType ScalarType { get; }
+
+    /// <summary>Where member <paramref name="k"/>'s elements start in the flat buffers; for k = the member count, their total.</summary>
+    public long Offset(int k) => _offsets[k];
+
+    /// <summary>Parameter elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>), for the fused CPU kernel.</summary>
+    public Span<T> ParamElements<T>(long start, int length) where T : unmanaged => Elements<T>(0, start, length);
+
+    /// <summary>Gradient elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>).</summary>
+    public Span<T> GradElements<T>(long start, int length) where T : unmanaged => Elements<T>(1, start, length);
+
+    /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of element-state buffer <paramref name="slot"/>.</summary>
+    public Span<T> StateElements<T>(int slot, long start, int length) where T : unmanaged => Elements<T>(2 + slot, start, length);
+
+    private unsafe Span<T> Elements<T>(int buffer, long start, int length) where T : unmanaged => new((T*)_addresses[buffer] + start, length);
+
     /// <summary>
     /// Moves <paramref name="parameters"/>' data, gradients and <paramref name="elementState"/> (null: zeros) into
-    /// new flat buffers and points each at its view; the element-state entries are replaced by their views.
+    /// new flat buffers and points each at its view; the element-state entries are replaced by their views. A
+    /// parameter without a gradient keeps none (fastai skips it) until autograd gives it one, which is then adopted.
     /// </summary>
     internal static FlatGroup Build(int[] members, IReadOnlyList<Parameter> parameters, Tensor?[,] elementState)
     {
@@ -59,8 +85,8 @@ public sealed class FlatGroup : IDisposable
         var first = parameters[members[0]];
         long total = members.Sum(i => parameters[i].numel());
         Tensor NewFlat() => zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
-        var offsets = new long[members.Length];
-        for (int k = 1; k < members.Length; k++) offsets[k] = offsets[k - 1] + parameters[members[k - 1]].numel();
+        var offsets = new long[members.Length + 1];
+        for (int k = 1; k <= members.Length; k++) offsets[k] = offsets[k - 1] + parameters[members[k - 1]].numel();
         Tensor View(Tensor flat, int k) => flat.narrow(0, offsets[k], parameters[members[k]].numel())
             .view(parameters[members[k]].shape).DetachFromDisposeScope();
 
@@ -73,8 +99,8 @@ public sealed class FlatGroup : IDisposable
             var p = parameters[members[k]];
             using (var view = View(param, k)) { view.copy_(p); p.set_(view); }
             gradViews[k] = View(grad, k);
-            using (var old = p.grad) if (old is not null) gradViews[k].copy_(old);
-            p.grad = gradViews[k];
+            using (var old = p.grad)
+                if (old is not null) { gradViews[k].copy_(old); p.grad = gradViews[k]; }
             for (int slot = 0; slot < states.Length; slot++)
             {
                 var stateView = View(states[slot], k);
@@ -82,7 +108,14 @@ public sealed class FlatGroup : IDisposable
                 elementState[members[k], slot] = stateView;
             }
         }
-        return new FlatGroup(members, param, grad, states, gradViews);
+        return new FlatGroup(members, offsets, param, grad, states, gradViews);
+    }
+
+    /// <summary>Zeroes the flat gradient: on the CPU through its memory (a TorchSharp op allocates its result's wrapper).</summary>
+    public unsafe void ZeroGrad()
+    {
+        if (_gradBytes >= 0) NativeMemory.Clear((void*)_addresses[1], (nuint)_gradBytes);
+        else Grad.zero_();
     }
 
     /// <summary>Whether member <paramref name="k"/>'s gradient, the tensor object <paramref name="impl"/> (see <c>NativeGrad.Impl</c>), is its view of <see cref="Grad"/>.</summary>

@@ -16,31 +16,95 @@ public abstract partial class FusedOptimizer
     /// <summary>The tensor path over a slice of one group's flat buffers: the generated whole-tensor kernel, with the first member's per-tensor state.</summary>
     protected delegate void FlatKernel(FlatSlice slice, int first, int group);
 
+    /// <summary>The fused CPU kernel over elements [start, start + length) of a group's flat buffers, with parameter <c>first</c>'s per-tensor state.</summary>
+    protected delegate void FlatRunKernel(FlatGroup flat, long start, int length, int first, int group);
+
     /// <summary>
-    /// Steps every group that takes the tensor path as a whole, over its flat buffers (see <see cref="FlatGroup"/>).
-    /// A group steps per parameter instead when some parameter has no gradient this step (fastai skips it) or
-    /// its members' per-tensor state differs (a no_wd parameter among others); the result is the same.
+    /// Steps the param groups of more than one parameter (one dtype and device) over their flat buffers (see
+    /// <see cref="FlatGroup"/>): on the CPU with <paramref name="cpuKernel"/>, otherwise (or when
+    /// <see cref="UseTensorPath"/> is set) with <paramref name="tensorKernel"/>; null when the optimizer has no
+    /// such form. The parameters these leave alone are stepped one by one, with the same result.
     /// </summary>
-    protected void StepFlatGroups(FlatKernel kernel)
+    protected void StepFlatGroups(FlatKernel? tensorKernel, FlatRunKernel? cpuKernel)
     {
         _steppedFlat ??= new bool[Parameters.Count];
         Array.Clear(_steppedFlat);
+        _flatCandidate ??= Enumerable.Range(0, GroupCount).Select(IsFlatCandidate).ToArray();
+        _groupOnCpu ??= Enumerable.Range(0, GroupCount).Select(g => Parameters[Members(g)[0]].device_type == DeviceType.CPU).ToArray();
         for (int g = 0; g < GroupCount; g++)
         {
-            if (!TryFlat(g, out var flat)) continue;
-            int first = flat.Members[0];
-            for (int k = 0; k < flat.Slices.Count; k++)
-            {
-                if (k > 0) RestorePerTensor(first);   // every slice takes the step from the same state
-                else SavePerTensor(first);
-                kernel(flat.Slices[k], first, g);
-            }
-            foreach (int i in flat.Members)
-            {
-                _steppedFlat[i] = true;
-                for (int k = 0; k < PerTensorNames.Count; k++) PerTensor(k, i, PerTensor(k, flat.Members[0]));
-            }
+            if (!_flatCandidate[g]) continue;
+            if (!UseTensorPath && _groupOnCpu[g]) { if (cpuKernel is not null) StepFlatRuns(g, cpuKernel); }
+            else if (tensorKernel is not null) StepFlatSlices(g, tensorKernel);
         }
+    }
+
+    /// <summary>
+    /// The CPU kernel over runs of consecutive members that have a gradient and the same per-tensor state (all of
+    /// them, unless some are skipped this step or differ, as no_wd parameters among others): one pass per run.
+    /// </summary>
+    private void StepFlatRuns(int g, FlatRunKernel kernel)
+    {
+        var flat = Flat(g);
+        int runStart = -1;
+        for (int k = 0; k < flat.Members.Length; k++)
+        {
+            bool hasGrad = GradReady(flat, k);
+            if (runStart >= 0 && (!hasGrad || !SamePerTensorState(flat.Members[runStart], flat.Members[k]) || flat.Offset(k + 1) - flat.Offset(runStart) > int.MaxValue))
+            {
+                StepRun(flat, runStart, k, kernel, g);
+                runStart = -1;
+            }
+            if (hasGrad && runStart < 0) runStart = k;
+        }
+        if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, kernel, g);
+    }
+
+    /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/> in one kernel call.</summary>
+    private void StepRun(FlatGroup flat, int from, int to, FlatRunKernel kernel, int g)
+    {
+        kernel(flat, flat.Offset(from), (int)(flat.Offset(to) - flat.Offset(from)), flat.Members[from], g);
+        MarkStepped(flat.Members.AsSpan(from, to - from));
+    }
+
+    /// <summary>The tensor path over a whole group, slice by slice, when every member has a gradient and the same per-tensor state.</summary>
+    private void StepFlatSlices(int g, FlatKernel kernel)
+    {
+        var flat = Flat(g);
+        bool ready = true;
+        for (int k = 0; k < flat.Members.Length; k++) ready &= GradReady(flat, k);
+        if (!ready || !UniformPerTensorState(flat.Members)) return;
+        int first = flat.Members[0];
+        for (int k = 0; k < flat.Slices.Count; k++)
+        {
+            if (k > 0) RestorePerTensor(first);   // every slice takes the step from the same state
+            else SavePerTensor(first);
+            kernel(flat.Slices[k], first, g);
+        }
+        MarkStepped(flat.Members);
+    }
+
+    /// <summary>Marks <paramref name="members"/> stepped and gives them the first one's (stepped) per-tensor state.</summary>
+    private void MarkStepped(ReadOnlySpan<int> members)
+    {
+        foreach (int i in members)
+        {
+            _steppedFlat![i] = true;
+            _hasState[i] = true;
+            for (int k = 0; k < PerTensorNames.Count; k++) PerTensor(k, i, PerTensor(k, members[0]));
+        }
+    }
+
+    /// <summary>
+    /// Whether member <paramref name="k"/> has a gradient this step. One assigned from outside (a new tensor, not
+    /// accumulated into the flat view) is copied into the view first.
+    /// </summary>
+    private bool GradReady(FlatGroup flat, int k)
+    {
+        int i = flat.Members[k];
+        if (!NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad)) return false;
+        if (!flat.HoldsGrad(k, grad)) flat.AdoptGrad(k, Parameters[i]);
+        return true;
     }
 
     private double[]? _savedPerTensor;
@@ -59,22 +123,10 @@ public abstract partial class FusedOptimizer
     /// <summary>Whether parameter <paramref name="i"/> was stepped by <see cref="StepFlatGroups"/> this step.</summary>
     protected bool SteppedFlat(int i) => _steppedFlat is { } stepped && stepped[i];
 
-    private bool TryFlat(int g, out FlatGroup flat)
+    private FlatGroup Flat(int g)
     {
-        flat = null!;
-        _flatCandidate ??= Enumerable.Range(0, GroupCount).Select(IsFlatCandidate).ToArray();
-        _groupOnCpu ??= Enumerable.Range(0, GroupCount).Select(g => Parameters[Members(g)[0]].device_type == DeviceType.CPU).ToArray();
-        if (!_flatCandidate[g] || !UseTensorPath && _groupOnCpu[g]) return false;
         _flat ??= new FlatGroup?[GroupCount];
-        flat = _flat[g] ??= BuildFlat(g);
-        bool ready = true;
-        for (int k = 0; k < flat.Members.Length; k++)
-        {
-            int i = flat.Members[k];
-            if (!NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad)) { ready = false; continue; }
-            if (!flat.HoldsGrad(k, grad)) flat.AdoptGrad(k, Parameters[i]);
-        }
-        return ready && UniformPerTensorState(flat.Members);
+        return _flat[g] ??= BuildFlat(g);
     }
 
     private bool IsFlatCandidate(int g)
@@ -104,7 +156,7 @@ public abstract partial class FusedOptimizer
     private void ZeroFlatGrads()
     {
         if (_flat is null) return;
-        foreach (var flat in _flat) flat?.Grad.zero_();
+        foreach (var flat in _flat) flat?.ZeroGrad();
     }
 
     private FlatGroup BuildFlat(int g)
@@ -118,16 +170,19 @@ public abstract partial class FusedOptimizer
 
     private bool UniformPerTensorState(int[] members)
     {
-        for (int k = 0; k < PerTensorNames.Count; k++)
-        {
-            double first = PerTensor(k, members[0]);
-            foreach (int i in members)
-                if (PerTensor(k, i) != first) return false;
-        }
+        foreach (int i in members)
+            if (!SamePerTensorState(members[0], i)) return false;
         return true;
     }
 
-    /// <summary>Forgets the flat layouts (the parameters keep their views); the next tensor-path step builds them again from the per-parameter state.</summary>
+    private bool SamePerTensorState(int a, int b)
+    {
+        for (int k = 0; k < PerTensorNames.Count; k++)
+            if (PerTensor(k, a) != PerTensor(k, b)) return false;
+        return true;
+    }
+
+    /// <summary>Forgets the flat layouts (the parameters keep their views); the next step builds them again from the per-parameter state.</summary>
     private void DropFlat()
     {
         if (_flat is null) return;

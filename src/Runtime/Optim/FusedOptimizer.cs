@@ -15,6 +15,7 @@ namespace Gen;
 public abstract partial class FusedOptimizer : Optimizer
 {
     private readonly Tensor?[,] _elementState;
+    private readonly bool[] _hasState;   // per parameter: stepped (or loaded) since the state was last cleared; a flat group holds buffers for all
 
     /// <param name="parameters">The parameters, in order.</param>
     /// <param name="groups">Param groups as lists of indices into <paramref name="parameters"/>; null: one group.</param>
@@ -26,6 +27,7 @@ public abstract partial class FusedOptimizer : Optimizer
         GroupOf = AssignGroups(parameters.Count, groups ?? [Enumerable.Range(0, parameters.Count).ToArray()]);
         GroupCount = GroupOf.Max() + 1;
         _elementState = new Tensor?[parameters.Count, elementStateSlots];
+        _hasState = new bool[parameters.Count];
         _stateMemory = new (nint, int)[parameters.Count, elementStateSlots];
     }
 
@@ -137,7 +139,7 @@ public abstract partial class FusedOptimizer : Optimizer
         Enumerable.Range(0, GroupCount).Select(g => (IReadOnlyDictionary<string, double>)HyperNames.ToDictionary(h => h, h => GetHyper(h, g))).ToList(),
         Enumerable.Range(0, Parameters.Count).Select(i => new ParamState(
             Parameters[i].shape,
-            Enumerable.Range(0, ElementStateNames.Count).Where(k => _elementState[i, k] is not null)
+            Enumerable.Range(0, ElementStateNames.Count).Where(k => _hasState[i] && _elementState[i, k] is not null)
                 .ToDictionary(k => ElementStateNames[k], k => _elementState[i, k]!.clone().DetachFromDisposeScope()),
             Enumerable.Range(0, PerTensorNames.Count).ToDictionary(k => PerTensorNames[k], k => PerTensor(k, i)))).ToList());
 
@@ -156,7 +158,10 @@ public abstract partial class FusedOptimizer : Optimizer
         {
             for (int k = 0; k < ElementStateNames.Count; k++)
                 if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
+                {
                     _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).contiguous().clone().DetachFromDisposeScope();
+                    _hasState[i] = true;
+                }
             for (int k = 0; k < PerTensorNames.Count; k++)
                 PerTensor(k, i, state.Params[i].PerTensor.TryGetValue(PerTensorNames[k], out var value) ? value : 0);
         }
@@ -186,6 +191,7 @@ public abstract partial class FusedOptimizer : Optimizer
     public virtual void ClearState()
     {
         DropFlat();
+        Array.Clear(_hasState);
         for (int i = 0; i < _elementState.GetLength(0); i++)
             for (int k = 0; k < _elementState.GetLength(1); k++)
             {
@@ -196,8 +202,11 @@ public abstract partial class FusedOptimizer : Optimizer
     }
 
     /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
-    protected Tensor ElementState(int param, int slot) =>
-        _elementState[param, slot] ??= zeros_like(Parameters[param], requires_grad: false).DetachFromDisposeScope();
+    protected Tensor ElementState(int param, int slot)
+    {
+        _hasState[param] = true;
+        return _elementState[param, slot] ??= zeros_like(Parameters[param], requires_grad: false).DetachFromDisposeScope();
+    }
 
     /// <summary>
     /// The elements of parameter <paramref name="param"/>, from a pointer taken at its first step: parameters

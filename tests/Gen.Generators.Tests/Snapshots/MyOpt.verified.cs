@@ -82,7 +82,7 @@ namespace Demo
         /// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>
         public override void Step()
         {
-            StepFlatGroups(__flatKernel ??= StepFlat);
+            StepFlatGroups(__flatKernel ??= StepFlat, __flatRunKernel ??= StepFlatRun);
             for (int i = 0; i < Parameters.Count; i++)
             {
                 if (SteppedFlat(i)) continue;
@@ -107,6 +107,19 @@ namespace Demo
 
         /// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>
         private void StepFlat(global::Gen.FlatSlice slice, int first, int group) => TensorKernel(slice.Param, slice.Grad, slice.States[0], ref _step[first], in _hypers[group]);
+
+        private FlatRunKernel? __flatRunKernel;
+
+        /// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>
+        private void StepFlatRun(global::Gen.FlatGroup flat, long start, int length, int first, int group)
+        {
+            switch (flat.ScalarType)
+            {
+                case global::TorchSharp.torch.ScalarType.Float32: Kernel0(flat.ParamElements<float>(start, length), flat.GradElements<float>(start, length), flat.StateElements<float>(0, start, length), ref _step[first], in _hypers[group], __kernel0FloatChunks ??= new()); break;
+                case global::TorchSharp.torch.ScalarType.Float64: Kernel0(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length), flat.StateElements<double>(0, start, length), ref _step[first], in _hypers[group], __kernel0DoubleChunks ??= new()); break;
+                default: throw UnsupportedDType(Parameters[first]);
+            }
+        }
 
         private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, Kernel0FloatChunks __chunks)
         {
@@ -144,43 +157,59 @@ namespace Demo
             var s2_h0_v = new global::System.Numerics.Vector<float>(s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
+                global::System.Numerics.Vector<float> __p_j = __pv[__j];
+                global::System.Numerics.Vector<float> __gradAvg_j = __gradAvgv[__j];
+                global::System.Numerics.Vector<float> __grad_j = __gradv[__j];
                 // Decay
                 {
-                    ref global::System.Numerics.Vector<float> p = ref __pv[__j];
+                    global::System.Numerics.Vector<float> p = __p_j;
                     p *= s0_h0_v;
+                    __p_j = p;
                 }
                 // Average
                 {
-                    ref global::System.Numerics.Vector<float> gradAvg = ref __gradAvgv[__j];
-                    global::System.Numerics.Vector<float> grad = __gradv[__j];
+                    global::System.Numerics.Vector<float> gradAvg = __gradAvg_j;
+                    global::System.Numerics.Vector<float> grad = __grad_j;
                     gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                    __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
-                    ref global::System.Numerics.Vector<float> p = ref __pv[__j];
-                    global::System.Numerics.Vector<float> gradAvg = __gradAvgv[__j];
+                    global::System.Numerics.Vector<float> p = __p_j;
+                    global::System.Numerics.Vector<float> gradAvg = __gradAvg_j;
                     p -= s2_h0_v * gradAvg;
+                    __p_j = p;
                 }
+                __pv[__j] = __p_j;
+                __gradAvgv[__j] = __gradAvg_j;
             }
             for (int __j = __pv.Length * global::System.Numerics.Vector<float>.Count; __j < __p.Length; __j++)
             {
+                float __p_j = __p[__j];
+                float __gradAvg_j = __gradAvg[__j];
+                float __grad_j = __grad[__j];
                 // Decay
                 {
-                    ref float p = ref __p[__j];
+                    float p = __p_j;
                     p *= s0_h0;
+                    __p_j = p;
                 }
                 // Average
                 {
-                    ref float gradAvg = ref __gradAvg[__j];
-                    float grad = __grad[__j];
+                    float gradAvg = __gradAvg_j;
+                    float grad = __grad_j;
                     gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
-                    ref float p = ref __p[__j];
-                    float gradAvg = __gradAvg[__j];
+                    float p = __p_j;
+                    float gradAvg = __gradAvg_j;
                     p -= s2_h0 * gradAvg;
+                    __p_j = p;
                 }
+                __p[__j] = __p_j;
+                __gradAvg[__j] = __gradAvg_j;
             }
         }
 
@@ -228,43 +257,59 @@ namespace Demo
             var s2_h0_v = new global::System.Numerics.Vector<double>(s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
+                global::System.Numerics.Vector<double> __p_j = __pv[__j];
+                global::System.Numerics.Vector<double> __gradAvg_j = __gradAvgv[__j];
+                global::System.Numerics.Vector<double> __grad_j = __gradv[__j];
                 // Decay
                 {
-                    ref global::System.Numerics.Vector<double> p = ref __pv[__j];
+                    global::System.Numerics.Vector<double> p = __p_j;
                     p *= s0_h0_v;
+                    __p_j = p;
                 }
                 // Average
                 {
-                    ref global::System.Numerics.Vector<double> gradAvg = ref __gradAvgv[__j];
-                    global::System.Numerics.Vector<double> grad = __gradv[__j];
+                    global::System.Numerics.Vector<double> gradAvg = __gradAvg_j;
+                    global::System.Numerics.Vector<double> grad = __grad_j;
                     gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                    __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
-                    ref global::System.Numerics.Vector<double> p = ref __pv[__j];
-                    global::System.Numerics.Vector<double> gradAvg = __gradAvgv[__j];
+                    global::System.Numerics.Vector<double> p = __p_j;
+                    global::System.Numerics.Vector<double> gradAvg = __gradAvg_j;
                     p -= s2_h0_v * gradAvg;
+                    __p_j = p;
                 }
+                __pv[__j] = __p_j;
+                __gradAvgv[__j] = __gradAvg_j;
             }
             for (int __j = __pv.Length * global::System.Numerics.Vector<double>.Count; __j < __p.Length; __j++)
             {
+                double __p_j = __p[__j];
+                double __gradAvg_j = __gradAvg[__j];
+                double __grad_j = __grad[__j];
                 // Decay
                 {
-                    ref double p = ref __p[__j];
+                    double p = __p_j;
                     p *= s0_h0;
+                    __p_j = p;
                 }
                 // Average
                 {
-                    ref double gradAvg = ref __gradAvg[__j];
-                    double grad = __grad[__j];
+                    double gradAvg = __gradAvg_j;
+                    double grad = __grad_j;
                     gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
-                    ref double p = ref __p[__j];
-                    double gradAvg = __gradAvg[__j];
+                    double p = __p_j;
+                    double gradAvg = __gradAvg_j;
                     p -= s2_h0 * gradAvg;
+                    __p_j = p;
                 }
+                __p[__j] = __p_j;
+                __gradAvg[__j] = __gradAvg_j;
             }
         }
 
