@@ -46,4 +46,12 @@ public class ParallelChunksTests
         ParallelChunks.Run(work, work.Visits.Length);
         Assert.Equal(work.Visits.Length, work.Visits.Sum());
     }
+
+    [Fact]
+    public void Back_to_back_loops_of_different_lengths_each_visit_their_own_elements_once()
+    {
+        var works = new[] { new CountingWork(5 * ParallelChunks.ChunkLength + 7), new CountingWork(9 * ParallelChunks.ChunkLength) };
+        for (int r = 0; r < 500; r++) ParallelChunks.Run(works[r % 2], works[r % 2].Visits.Length);
+        Assert.All(works, w => Assert.All(w.Visits, v => Assert.Equal(250, v)));
+    }
 }

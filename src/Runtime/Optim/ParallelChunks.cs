@@ -10,6 +10,13 @@ namespace Gen;
 /// nothing (Parallel.For allocates on every call). Loops shorter than <see cref="MinLength"/> run inline:
 /// below that, waking a worker costs more than it saves.
 /// </summary>
+/// <remarks>
+/// The caller waits only for chunks a worker has claimed, never for a worker to wake: right after libtorch
+/// ran a forward or backward pass its OpenMP threads spin on every core, and a worker may wake late. A late
+/// worker finds the chunks taken (or a later loop's chunks, which it then helps with): a claim names the loop
+/// it belongs to, and each loop's description sits in one of two slots, stamped with the loop's number
+/// (written like a sequence lock), so a claim is never run against another loop's buffers.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ParallelChunks
 {
@@ -19,14 +26,21 @@ public static class ParallelChunks
     /// <summary>The smallest loop worth splitting.</summary>
     public const int MinLength = 4 * ChunkLength;
 
+    private sealed class Loop
+    {
+        public long Number;   // -1 while the slot is rewritten
+        public ChunkWork? Work;
+        public int Length, Chunks, Done;
+        public Exception? Failure;
+    }
+
     private static readonly Lock Gate = new();
     private static readonly SemaphoreSlim Wake = new(0);
-    private static readonly ManualResetEventSlim AllDone = new(false, spinCount: 2000);
+    private static readonly Loop[] Loops = [new(), new()];
     private static readonly int Workers = StartWorkers(Environment.ProcessorCount - 1);
 
-    private static ChunkWork? _work;
-    private static int _length, _chunks, _nextChunk, _running;
-    private static Exception? _failure;
+    /// <summary>The current loop's number (high 32 bits) and the number of its chunks claimed so far (low 32 bits).</summary>
+    private static long _claims;
 
     /// <summary>Runs <paramref name="work"/> over <paramref name="length"/> elements, split across cores when it is long enough.</summary>
     public static void Run(ChunkWork work, int length)
@@ -36,27 +50,38 @@ public static class ParallelChunks
         if (length < MinLength || helpers <= 0) { work.RunChunk(0, length); return; }
         lock (Gate)
         {
-            (_work, _length, _chunks, _nextChunk, _running, _failure) = (work, length, chunks, 0, helpers, null);
-            AllDone.Reset();
+            long number = (_claims >> 32) + 1;
+            var loop = Loops[number & 1];
+            Interlocked.Exchange(ref loop.Number, -1);
+            (loop.Work, loop.Length, loop.Chunks, loop.Done, loop.Failure) = (work, length, chunks, 0, null);
+            Volatile.Write(ref loop.Number, number);
+            Interlocked.Exchange(ref _claims, number << 32);   // publishes the loop: claims from here on are its chunks
             Wake.Release(helpers);
-            try { RunChunks(); }
-            finally
-            {
-                AllDone.Wait();
-                _work = null;
-            }
-            if (_failure is { } failure) throw new AggregateException("A chunk of a parallel optimizer kernel failed.", failure);
+            RunChunks();
+            var spin = new SpinWait();
+            while (Volatile.Read(ref loop.Done) < chunks) spin.SpinOnce();
+            loop.Work = null;
+            if (loop.Failure is { } failure) throw new AggregateException("A chunk of a parallel optimizer kernel failed.", failure);
         }
     }
 
-    /// <summary>Claims and runs chunks until none are left.</summary>
+    /// <summary>Claims and runs chunks until the current loop has none left.</summary>
     private static void RunChunks()
     {
-        var work = _work!;
-        for (int chunk; (chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunks;)
+        while (true)
         {
+            long claim = Interlocked.Increment(ref _claims);
+            long number = claim >> 32;
+            int chunk = (int)(claim & uint.MaxValue) - 1;
+            var loop = Loops[number & 1];
+            var (work, length, chunks) = (loop.Work, loop.Length, loop.Chunks);
+            Interlocked.MemoryBarrier();
+            // A worker that stalled past this loop holds a claim on an older one, whose slot may be rewritten since.
+            if (Volatile.Read(ref loop.Number) != number || chunk >= chunks) return;
             int start = chunk * ChunkLength;
-            work.RunChunk(start, Math.Min(ChunkLength, _length - start));
+            try { work!.RunChunk(start, Math.Min(ChunkLength, length - start)); }
+            catch (Exception e) { Interlocked.CompareExchange(ref loop.Failure, e, null); }
+            Interlocked.Increment(ref loop.Done);
         }
     }
 
@@ -71,9 +96,7 @@ public static class ParallelChunks
         while (true)
         {
             Wake.Wait();
-            try { RunChunks(); }
-            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-            if (Interlocked.Decrement(ref _running) == 0) AllDone.Set();
+            RunChunks();
         }
     }
 }

@@ -14,7 +14,7 @@ public static class OptimQuick
             foreach (var optimizer in new[] { "adam", "sgdmom" })
             {
                 using var cases = new OptimCases(optimizer, set);
-                var r = Measure.Interleaved([cases.Kernel, cases.TorchSharp, cases.SameTraffic, cases.TensorPath], rounds: 5, warmupMs: 200);
+                var r = Measure.Interleaved([cases.Kernel, cases.TorchSharp, cases.SameTraffic, cases.TensorPath], rounds: 25, warmupMs: 200);
                 var (kernel, torchSharp, traffic, tensor) = (r[0], r[1], r[2], r[3]);
                 yield return new Comparison($"optim.{optimizer}.kernel.{set}", "ms_per_step", kernel.NsPerOp / 1e6,
                     $"optim.{optimizer}.torchsharp.{set}", torchSharp.NsPerOp / 1e6, kernel.BytesPerOp);
