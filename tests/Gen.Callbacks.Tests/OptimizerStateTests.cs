@@ -89,6 +89,18 @@ public class OptimizerStateTests
     }
 
     [Fact]
+    public void A_slice_spreads_a_hyper_over_the_param_groups_as_fastai()
+    {
+        using var sgd = new Sgd(Params(1, [1], [1], [1]), lr: 0, groups: [[0], [1], [2]]);
+        sgd.SetHyper("lr", Lr.Slice(1e-5, 1e-3));          // fastai's even_mults: 1e-5 * 100^(i/2)
+        Assert.Equal([1e-5, 1e-4, 1e-3], Enumerable.Range(0, 3).Select(g => sgd.GetHyper("lr", g)), (a, b) => Math.Abs(a - b) <= 1e-15 * b);
+        sgd.SetHyper("wd", Lr.Slice(0.1));                 // slice(stop): the last group at stop, the others at stop / 10
+        Assert.Equal([0.01, 0.01, 0.1], Enumerable.Range(0, 3).Select(g => sgd.GetHyper("wd", g)));
+        sgd.SetHyper("lr", 0.5);
+        Assert.All(Enumerable.Range(0, 3), g => Assert.Equal(0.5, sgd.GetHyper("lr", g)));
+    }
+
+    [Fact]
     public void Freeze_to_trains_only_the_later_param_groups()
     {
         var ps = Params(1, [2], [2], [2]);

@@ -120,7 +120,7 @@ public static class FitPolicies
     {
         if (learn.Opt is null) learn.CreateOpt();
         var opt = learn.Opt!;
-        opt.SetHyper("lr", (lr ?? learn.Lr).PerGroup(opt.GroupCount));
+        opt.SetHyper("lr", lr ?? learn.Lr);
         return Enumerable.Range(0, opt.GroupCount).Select(g => opt.GetHyper("lr", g)).ToArray();
     }
 
