@@ -9,6 +9,9 @@ internal static class EveryOptimizer
 {
     public static TheoryData<string> Names => new() { "Sgd", "SgdMomentum", "RmsProp", "RmsPropMomentum", "Adam", "AdamL2", "RAdam", "QHAdam", "Larc", "Lars", "Lamb" };
 
+    /// <summary>The optimizers whose steps are all elementwise, so the CPU kernel steps whole groups (LARC, LARS and LAMB need each parameter's norms).</summary>
+    public static TheoryData<string> Elementwise => new() { "Sgd", "SgdMomentum", "RmsProp", "RmsPropMomentum", "Adam", "AdamL2", "RAdam", "QHAdam" };
+
     /// <param name="groups">Param groups (null: one); every group gets the same hypers.</param>
     public static FusedOptimizer Create(string name, IReadOnlyList<Parameter> ps, IReadOnlyList<IReadOnlyList<int>>? groups = null) => name switch
     {

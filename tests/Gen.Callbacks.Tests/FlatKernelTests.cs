@@ -13,47 +13,118 @@ namespace Gen.Callbacks.Tests;
 /// </summary>
 public class FlatKernelTests
 {
+    private const int Count = 40;
+
+    private static List<Parameter> Params(ScalarType dtype, Generator generator) =>
+        Enumerable.Range(0, Count).Select(_ => new Parameter(randn([40, 100], dtype: dtype, generator: generator))).ToList();
+
+    /// <summary>The gradients of step <paramref name="s"/>: parameter 20 sits out steps 3 and 4 (no gradient, fastai skips it).</summary>
+    private static void SetGrads(List<Parameter> ps, int s, ScalarType dtype, Generator generator)
+    {
+        for (int i = 0; i < ps.Count; i++)
+            ps[i].grad = i == 20 && s is 3 or 4 ? null : randn(ps[i].shape, dtype: dtype, generator: generator);
+    }
+
     /// <summary>
-    /// 40 parameters of 4,000 elements: one group is long enough to be split across cores. Parameter 7 has
-    /// weight decay off (fastai's do_wd = False) and parameter 20 sits out steps 3 and 4 (no gradient), so the
-    /// group steps in several runs, and the skipped parameter's state falls behind the others'.
+    /// 40 parameters of 4,000 elements in one group, or one group each. Parameter 2 has weight decay off (fastai's
+    /// do_wd = False), so the group steps as runs: [0, 1], 2, and [3, 39], 148,000 elements starting partway into the
+    /// buffers, long enough to be split across cores; in steps 3 and 4 parameter 20's absence splits that run too.
     /// </summary>
-    private static (List<Parameter> Params, OptimizerState State) Train(string name, ScalarType dtype, bool flat)
+    private static (List<Parameter> Params, OptimizerState State) Train(string name, ScalarType dtype, bool flat, int maxRunLength = 0)
     {
         var generator = new Generator(7);
-        var ps = Enumerable.Range(0, 40).Select(i => new Parameter(randn([40, 100], dtype: dtype, generator: generator))).ToList();
+        var ps = Params(dtype, generator);
         using var opt = EveryOptimizer.Create(name, ps, flat ? null : EveryOptimizer.OnePerParameter(ps.Count));
-        opt.SetState("no_wd", 7, 1);
+        if (maxRunLength > 0) opt.MaxRunLength = maxRunLength;
+        opt.SetState("no_wd", 2, 1);
         for (int s = 0; s < 8; s++)
         {
-            for (int i = 0; i < ps.Count; i++)
-                ps[i].grad = i == 20 && s is 3 or 4 ? null : randn(ps[i].shape, dtype: dtype, generator: generator);
+            SetGrads(ps, s, dtype, generator);
             opt.Step();
         }
+        // The layout each way takes: one buffer for the group, or each parameter its own.
+        Assert.Equal(flat ? ps[0].numel() : 0, ps[1].storage_offset());
         return (ps, opt.StateDict());
     }
 
-    [Theory]
-    [MemberData(nameof(EveryOptimizer.Names), MemberType = typeof(EveryOptimizer))]
-    public void A_flat_group_steps_exactly_as_its_parameters_one_by_one(string name)
+    private static double[] Values(Tensor t) => t.detach().to(float64).data<double>().ToArray();
+
+    private static void AssertSame((List<Parameter> Params, OptimizerState State) expected, (List<Parameter> Params, OptimizerState State) actual)
     {
-        foreach (var dtype in new[] { float32, float64 })
+        for (int i = 0; i < expected.Params.Count; i++)
         {
-            var (expected, expectedState) = Train(name, dtype, flat: false);
-            var (actual, actualState) = Train(name, dtype, flat: true);
-            for (int i = 0; i < expected.Count; i++)
-                Assert.Equal(Values(expected[i]), Values(actual[i]));
-            for (int i = 0; i < expected.Count; i++)
-            {
-                Assert.Equal(expectedState.Params[i].PerTensor, actualState.Params[i].PerTensor);
-                Assert.Equal(expectedState.Params[i].Buffers.Keys.Order(), actualState.Params[i].Buffers.Keys.Order());
-                foreach (var (buffer, values) in expectedState.Params[i].Buffers)
-                    Assert.Equal(Values(values), Values(actualState.Params[i].Buffers[buffer]));
-            }
+            Assert.Equal(Values(expected.Params[i]), Values(actual.Params[i]));
+            Assert.Equal(expected.State.Params[i].PerTensor, actual.State.Params[i].PerTensor);
+            Assert.Equal(expected.State.Params[i].Buffers.Keys.Order(), actual.State.Params[i].Buffers.Keys.Order());
+            foreach (var (buffer, values) in expected.State.Params[i].Buffers)
+                Assert.Equal(Values(values), Values(actual.State.Params[i].Buffers[buffer]));
         }
     }
 
-    private static double[] Values(Tensor t) => t.detach().to(float64).data<double>().ToArray();
+    [Theory]
+    [MemberData(nameof(EveryOptimizer.Elementwise), MemberType = typeof(EveryOptimizer))]
+    public void A_flat_group_steps_exactly_as_its_parameters_one_by_one(string name)
+    {
+        foreach (var dtype in new[] { float32, float64 })
+            AssertSame(Train(name, dtype, flat: false), Train(name, dtype, flat: true));
+    }
+
+    [Fact]
+    public void A_run_too_long_for_one_kernel_call_is_stepped_in_pieces_from_the_same_state()
+    {
+        // Pieces of 1,000 elements: every parameter spans several, and the step count must advance once, not per piece.
+        AssertSame(Train("Adam", float32, flat: false), Train("Adam", float32, flat: true, maxRunLength: 1000));
+    }
+
+    [Fact]
+    public void Saved_state_loaded_into_a_fresh_optimizer_continues_the_same_trajectory()
+    {
+        List<Parameter> Run(bool reload)
+        {
+            var generator = new Generator(9);
+            var ps = Params(float32, generator);
+            var adam = new Adam(ps, lr: 0.01);
+            adam.SetState("no_wd", 2, 1);
+            for (int s = 0; s < 6; s++)
+            {
+                if (reload && s == 3)
+                {
+                    var state = adam.StateDict();   // parameter 20 skipped steps 3 and 4 only: every parameter has state here
+                    adam.Dispose();
+                    adam = new Adam(ps, lr: 0.01);
+                    adam.LoadStateDict(state);
+                }
+                SetGrads(ps, s, float32, generator);
+                adam.Step();
+            }
+            adam.Dispose();
+            return ps;
+        }
+        var (expected, actual) = (Run(reload: false), Run(reload: true));
+        for (int i = 0; i < Count; i++) Assert.Equal(Values(expected[i]), Values(actual[i]));
+    }
+
+    [Fact]
+    public void After_clear_state_a_group_steps_as_a_fresh_optimizer_would()
+    {
+        var generator = new Generator(5);
+        var ps = Params(float64, generator);
+        var copies = ps.Select(p => new Parameter(p.detach().clone())).ToList();
+        using var used = new Adam(ps, lr: 0.01);
+        SetGrads(ps, 0, float64, generator);
+        used.Step();
+        used.ClearState();
+        foreach (var (p, c) in ps.Zip(copies)) using (no_grad()) c.copy_(p);
+        using var fresh = new Adam(copies, lr: 0.01);
+        for (int s = 1; s < 3; s++)
+        {
+            SetGrads(ps, s, float64, generator);
+            for (int i = 0; i < Count; i++) copies[i].grad = ps[i].grad?.clone();
+            used.Step();
+            fresh.Step();
+        }
+        for (int i = 0; i < Count; i++) Assert.Equal(Values(copies[i]), Values(ps[i]));
+    }
 
     [Theory]
     [InlineData(false)]
@@ -70,5 +141,16 @@ public class FlatKernelTests
         Assert.Equal(3.0, ps[1].item<double>());
         Assert.Empty(adam.StateDict().Params[1].Buffers);
         Assert.Equal(0.0, ps[2].grad!.item<double>());              // the others' gradients live in the flat buffer, zeroed
+    }
+
+    [Fact]
+    public void A_group_of_an_unsupported_dtype_fails_before_anything_moves()
+    {
+        var ps = new List<Parameter> { new(ones(3, dtype: float16)), new(ones(2, dtype: float16)) };
+        foreach (var p in ps) p.grad = ones_like(p);
+        using var adam = new Adam(ps, lr: 0.1);
+        var error = Assert.Throws<System.NotSupportedException>(adam.Step);
+        Assert.Contains("model.to(float32)", error.Message);
+        Assert.Equal(0, ps[1].storage_offset());                   // still its own tensor
     }
 }

@@ -54,4 +54,15 @@ public class ParallelChunksTests
         for (int r = 0; r < 500; r++) ParallelChunks.Run(works[r % 2], works[r % 2].Visits.Length);
         Assert.All(works, w => Assert.All(w.Visits, v => Assert.Equal(250, v)));
     }
+
+    [Theory]
+    [InlineData(int.MaxValue - 2u)]   // through the number's top bit
+    [InlineData(uint.MaxValue - 2)]   // through zero
+    public void Loop_numbers_wrap_around_without_losing_a_chunk(uint start)
+    {
+        var work = new CountingWork(6 * ParallelChunks.ChunkLength);
+        ParallelChunks.SetLoopNumber(start);
+        for (int r = 0; r < 5; r++) ParallelChunks.Run(work, work.Visits.Length);
+        Assert.All(work.Visits, v => Assert.Equal(5, v));
+    }
 }

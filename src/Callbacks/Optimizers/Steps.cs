@@ -51,8 +51,9 @@ public static class Steps
 
     /// <summary>
     /// adam_step: fastai's debiased Adam update (debias(mom, damp, step) = damp * (1 - mom^step) / (1 - mom)).
-    /// sqrAvg is scaled by 1 / debias2, computed once per tensor, rather than divided by debias2: a division per
-    /// element is the costliest operation in the loop, and the two differ by one rounding (within fastai's float32 tolerance).
+    /// sqrAvg is scaled by 1 / debias2, computed once per tensor, rather than divided by debias2: with the data in
+    /// cache the loop is bound by its divisions and square root, and this saves one of its two divisions; the two
+    /// forms differ by one rounding (far within fastai's float32 tolerance). RAdam and QHAdam do the same.
     /// </summary>
     [Step]
     public static void AdamStep(ref float p, float gradAvg, float sqrAvg, float lr, float mom, float sqrMom, float eps, [PerTensor] int step)
@@ -73,7 +74,7 @@ public static class Steps
         if (r > 5)
         {
             var v = MathF.Sqrt((r - 4) * (r - 2) * rInf / ((rInf - 4) * (rInf - 2) * r));
-            var denom = MathF.Sqrt(sqrAvg / debias2);
+            var denom = MathF.Sqrt(sqrAvg * (1 / debias2));
             if (eps != 0) denom += eps;
             if (beta != 0) denom = beta * denom > 20 ? denom : MathF.Log(1 + MathF.Exp(beta * denom)) / beta;
             p += -lr * v / debias1 * (gradAvg / denom);
@@ -87,7 +88,7 @@ public static class Steps
     {
         var debias1 = (1 - mom) * (1 - MathF.Pow(mom, step)) / (1 - mom);
         var debias2 = (1 - sqrMom) * (1 - MathF.Pow(sqrMom, step)) / (1 - sqrMom);
-        p += -lr * (((1 - nu1) * grad + nu1 * (gradAvg / debias1)) / (MathF.Sqrt((1 - nu2) * (grad * grad) + nu2 * (sqrAvg / debias2)) + eps));
+        p += -lr * (((1 - nu1) * grad + nu1 * (gradAvg / debias1)) / (MathF.Sqrt((1 - nu2) * (grad * grad) + nu2 * (sqrAvg * (1 / debias2))) + eps));
     }
 
     /// <summary>larc_layer_lr: LARC's per-layer learning rate from the norms of the weights and the gradient (clipped at lr unless clip is false).</summary>

@@ -36,17 +36,23 @@ public sealed class FlatGroup : IDisposable
         _addresses = new[] { param, grad }.Concat(states).Select(t => NativeGrad.Data(t.Handle)).ToArray();
         ScalarType = param.dtype;
         _gradBytes = param.device_type == DeviceType.CPU ? grad.numel() * grad.element_size() : -1;
-        long sliceLength = param.device_type == DeviceType.CPU ? CpuSliceLength : param.numel();
-        Slices = Enumerable.Range(0, (int)((param.numel() + sliceLength - 1) / sliceLength))
-            .Select(k => new FlatSlice(Slice(param, k, sliceLength), Slice(grad, k, sliceLength), states.Select(s => Slice(s, k, sliceLength)).ToArray()))
-            .ToArray();
     }
 
     private static Tensor Slice(Tensor flat, long k, long sliceLength) =>
         flat.narrow(0, k * sliceLength, Math.Min(sliceLength, flat.numel() - k * sliceLength)).DetachFromDisposeScope();
 
-    /// <summary>The buffers in the slices the tensor path steps one after another.</summary>
-    public IReadOnlyList<FlatSlice> Slices { get; }
+    /// <summary>The buffers in the slices the tensor path steps one after another (made at its first step: the CPU kernel needs none).</summary>
+    public IReadOnlyList<FlatSlice> Slices => _slices ??= MakeSlices();
+
+    private FlatSlice[]? _slices;
+
+    private FlatSlice[] MakeSlices()
+    {
+        long sliceLength = Param.device_type == DeviceType.CPU ? CpuSliceLength : Param.numel();
+        return Enumerable.Range(0, (int)((Param.numel() + sliceLength - 1) / sliceLength))
+            .Select(k => new FlatSlice(Slice(Param, k, sliceLength), Slice(Grad, k, sliceLength), States.Select(s => Slice(s, k, sliceLength)).ToArray()))
+            .ToArray();
+    }
 
     /// <summary>The parameters in this group, by index; the first one's per-tensor state stands for all.</summary>
     public int[] Members { get; }
@@ -131,7 +137,7 @@ public sealed class FlatGroup : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in _gradViews.Append(Param).Append(Grad).Concat(States).Concat(Slices.SelectMany(s => s.States.Append(s.Param).Append(s.Grad)))) t.Dispose();
+        foreach (var t in _gradViews.Append(Param).Append(Grad).Concat(States).Concat((_slices ?? []).SelectMany(s => s.States.Append(s.Param).Append(s.Grad)))) t.Dispose();
     }
 }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Gen;
 
@@ -9,8 +10,7 @@ public abstract partial class FusedOptimizer
     private FlatGroup?[]? _flat;
     private int[][]? _members;           // per group: its parameters, in order
     private int[]? _positionInGroup;     // per parameter: its index in its group's members
-    private bool[]? _flatCandidate;      // per group: one dtype and device, more than one parameter
-    private bool[]? _groupOnCpu;
+    private GroupTraits[]? _traits;
     private bool[]? _steppedFlat;        // per parameter: stepped with its group this step
 
     /// <summary>The tensor path over a slice of one group's flat buffers: the generated whole-tensor kernel, with the first member's per-tensor state.</summary>
@@ -29,12 +29,12 @@ public abstract partial class FusedOptimizer
     {
         _steppedFlat ??= new bool[Parameters.Count];
         Array.Clear(_steppedFlat);
-        _flatCandidate ??= Enumerable.Range(0, GroupCount).Select(IsFlatCandidate).ToArray();
-        _groupOnCpu ??= Enumerable.Range(0, GroupCount).Select(g => Parameters[Members(g)[0]].device_type == DeviceType.CPU).ToArray();
+        _traits ??= Enumerable.Range(0, GroupCount).Select(Traits).ToArray();
         for (int g = 0; g < GroupCount; g++)
         {
-            if (!_flatCandidate[g]) continue;
-            if (!UseTensorPath && _groupOnCpu[g]) { if (cpuKernel is not null) StepFlatRuns(g, cpuKernel); }
+            var traits = _traits[g];
+            if (!traits.FlatCandidate) continue;
+            if (!UseTensorPath && traits.OnCpu) { if (cpuKernel is not null && traits.KernelDType) StepFlatRuns(g, cpuKernel); }
             else if (tensorKernel is not null) StepFlatSlices(g, tensorKernel);
         }
     }
@@ -50,7 +50,7 @@ public abstract partial class FusedOptimizer
         for (int k = 0; k < flat.Members.Length; k++)
         {
             bool hasGrad = GradReady(flat, k);
-            if (runStart >= 0 && (!hasGrad || !SamePerTensorState(flat.Members[runStart], flat.Members[k]) || flat.Offset(k + 1) - flat.Offset(runStart) > int.MaxValue))
+            if (runStart >= 0 && (!hasGrad || !SamePerTensorState(flat.Members[runStart], flat.Members[k])))
             {
                 StepRun(flat, runStart, k, kernel, g);
                 runStart = -1;
@@ -60,10 +60,20 @@ public abstract partial class FusedOptimizer
         if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, kernel, g);
     }
 
-    /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/> in one kernel call.</summary>
+    /// <summary>The longest piece of a run one kernel call takes (a span's length is an int), a whole number of chunks.</summary>
+    internal int MaxRunLength { get; set; } = int.MaxValue & ~(ParallelChunks.ChunkLength - 1);
+
+    /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/>: one kernel call, or one per piece of a run too long for one.</summary>
     private void StepRun(FlatGroup flat, int from, int to, FlatRunKernel kernel, int g)
     {
-        kernel(flat, flat.Offset(from), (int)(flat.Offset(to) - flat.Offset(from)), flat.Members[from], g);
+        int first = flat.Members[from];
+        long start = flat.Offset(from), end = flat.Offset(to);
+        if (end - start > MaxRunLength) SavePerTensor(first);
+        for (long piece = start; piece < end; piece += MaxRunLength)
+        {
+            if (piece > start) RestorePerTensor(first);   // every piece takes the step from the same state
+            kernel(flat, piece, (int)Math.Min(MaxRunLength, end - piece), first, g);
+        }
         MarkStepped(flat.Members.AsSpan(from, to - from));
     }
 
@@ -129,11 +139,19 @@ public abstract partial class FusedOptimizer
         return _flat[g] ??= BuildFlat(g);
     }
 
-    private bool IsFlatCandidate(int g)
+    /// <summary>
+    /// What decides how a group steps, read once: whether it can be laid out flat (more than one parameter, one dtype
+    /// and device), whether it is on the CPU, and whether the CPU kernel takes its dtype (others fail per parameter,
+    /// with the fix in the message, before anything moves).
+    /// </summary>
+    private readonly record struct GroupTraits(bool FlatCandidate, bool OnCpu, bool KernelDType);
+
+    private GroupTraits Traits(int g)
     {
         var members = Members(g);
         var first = Parameters[members[0]];
-        return members.Length > 1 && members.All(i => Parameters[i].dtype == first.dtype && Parameters[i].device_type == first.device_type && Parameters[i].device_index == first.device_index);
+        bool flat = members.Length > 1 && members.All(i => Parameters[i].dtype == first.dtype && Parameters[i].device_type == first.device_type && Parameters[i].device_index == first.device_index);
+        return new(flat, first.device_type == DeviceType.CPU, first.dtype is ScalarType.Float32 or ScalarType.Float64);
     }
 
     private int[] Members(int g)
@@ -152,7 +170,7 @@ public abstract partial class FusedOptimizer
     private bool HoldsFlatGrad(int i) =>
         _flat?[GroupOf[i]] is { } flat && NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad) && flat.HoldsGrad(_positionInGroup![i], grad);
 
-    /// <summary>Zeroes each flat gradient with one op.</summary>
+    /// <summary>Zeroes each flat gradient at once.</summary>
     private void ZeroFlatGrads()
     {
         if (_flat is null) return;

@@ -28,7 +28,7 @@ public static class ParallelChunks
 
     private sealed class Loop
     {
-        public long Number;   // -1 while the slot is rewritten
+        public long Number;   // the loop's number (a uint), or -1 while the slot is rewritten
         public ChunkWork? Work;
         public int Length, Chunks, Done;
         public Exception? Failure;
@@ -39,27 +39,28 @@ public static class ParallelChunks
     private static readonly Loop[] Loops = [new(), new()];
     private static readonly int Workers = StartWorkers(Environment.ProcessorCount - 1);
 
-    /// <summary>The current loop's number (high 32 bits) and the number of its chunks claimed so far (low 32 bits).</summary>
+    /// <summary>The current loop's number (high 32 bits, unsigned: it wraps) and the number of its chunks claimed so far (low 32 bits).</summary>
     private static long _claims;
 
     /// <summary>Runs <paramref name="work"/> over <paramref name="length"/> elements, split across cores when it is long enough.</summary>
     public static void Run(ChunkWork work, int length)
     {
-        int chunks = (length + ChunkLength - 1) / ChunkLength;
+        int chunks = (int)(((long)length + ChunkLength - 1) / ChunkLength);
         int helpers = Math.Min(Workers, chunks - 1);
         if (length < MinLength || helpers <= 0) { work.RunChunk(0, length); return; }
         lock (Gate)
         {
-            long number = (_claims >> 32) + 1;
+            uint number = LoopNumber(_claims) + 1;
             var loop = Loops[number & 1];
             Interlocked.Exchange(ref loop.Number, -1);
             (loop.Work, loop.Length, loop.Chunks, loop.Done, loop.Failure) = (work, length, chunks, 0, null);
             Volatile.Write(ref loop.Number, number);
-            Interlocked.Exchange(ref _claims, number << 32);   // publishes the loop: claims from here on are its chunks
+            Interlocked.Exchange(ref _claims, (long)number << 32);   // publishes the loop: claims from here on are its chunks
             Wake.Release(helpers);
             RunChunks();
+            // What is left is a chunk a worker is running: spin and yield, but never sleep a whole millisecond.
             var spin = new SpinWait();
-            while (Volatile.Read(ref loop.Done) < chunks) spin.SpinOnce();
+            while (Volatile.Read(ref loop.Done) < chunks) spin.SpinOnce(sleep1Threshold: -1);
             loop.Work = null;
             if (loop.Failure is { } failure) throw new AggregateException("A chunk of a parallel optimizer kernel failed.", failure);
         }
@@ -71,7 +72,7 @@ public static class ParallelChunks
         while (true)
         {
             long claim = Interlocked.Increment(ref _claims);
-            long number = claim >> 32;
+            uint number = LoopNumber(claim);
             int chunk = (int)(claim & uint.MaxValue) - 1;
             var loop = Loops[number & 1];
             var (work, length, chunks) = (loop.Work, loop.Length, loop.Chunks);
@@ -83,6 +84,14 @@ public static class ParallelChunks
             catch (Exception e) { Interlocked.CompareExchange(ref loop.Failure, e, null); }
             Interlocked.Increment(ref loop.Done);
         }
+    }
+
+    private static uint LoopNumber(long claims) => (uint)(claims >> 32);
+
+    /// <summary>For tests: the next loop gets number <paramref name="number"/> + 1 (to reach the point where the numbers wrap).</summary>
+    internal static void SetLoopNumber(uint number)
+    {
+        lock (Gate) Interlocked.Exchange(ref _claims, (long)number << 32);
     }
 
     private static int StartWorkers(int count)
