@@ -10,18 +10,21 @@ namespace Gen;
 /// </summary>
 public static class Steps
 {
-    /// <summary>weight_decay: decoupled weight decay (AdamW style). noWd is fastai's do_wd = False (set per parameter, e.g. for norm layers and biases).</summary>
+    /// <summary>
+    /// weight_decay: decoupled weight decay (AdamW style). noWd is fastai's do_wd = False (set per parameter, e.g. for
+    /// norm layers and biases); as in fastai, nothing happens when wd is 0 (the tensor path then saves a pass).
+    /// </summary>
     [Step]
     public static void WeightDecay(ref float p, float lr, float wd, [PerTensor] int noWd)
     {
-        if (noWd == 0) p *= 1 - lr * wd;
+        if (noWd == 0 && wd != 0) p *= 1 - lr * wd;
     }
 
-    /// <summary>l2_reg: weight decay as an L2 penalty added to the gradient (none where noWd is set, fastai's do_wd = False).</summary>
+    /// <summary>l2_reg: weight decay as an L2 penalty added to the gradient (none where noWd is set, fastai's do_wd = False, or wd is 0).</summary>
     [Step]
     public static void L2Reg(ref float grad, float p, float wd, [PerTensor] int noWd)
     {
-        if (noWd == 0) grad += wd * p;
+        if (noWd == 0 && wd != 0) grad += wd * p;
     }
 
     /// <summary>average_grad: momentum buffer, damped by 1 - mom when asked.</summary>

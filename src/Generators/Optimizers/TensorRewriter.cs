@@ -10,7 +10,8 @@ namespace Gen.Generators.Optimizers;
 /// <summary>
 /// Rewrites a step's per-element statements as whole-tensor TorchSharp operations (the tensor path, for
 /// any device): writes to elements become in-place ops (<c>p *= x</c> -> <c>p.mul_(x)</c>,
-/// <c>s = e</c> -> <c>s.copy_(e)</c>), Math calls become torch functions, element-dependent conditionals
+/// <c>s = e</c> -> <c>s.copy_(e)</c>; scaled sums and moving averages fuse, see <see cref="FusedUpdate"/>),
+/// Math calls become torch functions, element-dependent conditionals
 /// <c>torch.where</c>. An operation on a temporary the statement itself made updates it in place
 /// (<c>a * b + c</c> -> <c>(a * b).add_(c)</c>): the same arithmetic, one allocation fewer, which on large
 /// buffers is most of the cost. Anything else leaves the step without a tensor form: <see cref="Rewrite"/> returns null.
@@ -57,12 +58,67 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
     {
         if (node.Left is not IdentifierNameSyntax target || !InPlace.TryGetValue(node.Kind(), out var method)) return Unsupported(node);
         if (readOnly.Contains(target.Identifier.Text)) return Unsupported(node);
-        var value = (ExpressionSyntax)Visit(node.Right)!;
-        if (!writable.Contains(target.Identifier.Text)) return node.WithRight(value);   // a local tensor: rebinding is fine
-        return InvocationExpression(
-            MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, target, IdentifierName(method)),
-            ArgumentList(SingletonSeparatedList(Argument(value))));
+        if (!writable.Contains(target.Identifier.Text)) return node.WithRight((ExpressionSyntax)Visit(node.Right)!);   // a local tensor: rebinding is fine
+        return FusedUpdate(node, target) ?? Call(target, method, (ExpressionSyntax)Visit(node.Right)!);
     }
+
+    /// <summary>
+    /// An update of element <paramref name="target"/> as fused in-place ops, each one pass over memory:
+    /// <c>t += k * u</c> -> <c>t.add_(u, alpha: k)</c>, <c>t += k * (u * v)</c> -> <c>t.addcmul_(u, v, value: k)</c>,
+    /// <c>t += k * (u / v)</c> -> <c>t.addcdiv_(u, v, value: k)</c> (<c>-=</c> with -k), and the moving average
+    /// <c>t = t * a + r</c> -> <c>t.mul_(a)</c> then <c>+= r</c> when r does not read t. Null: no such form.
+    /// libtorch rounds <c>t + k * u</c> once (a fused multiply-add) where the CPU kernel rounds twice.
+    /// </summary>
+    private ExpressionSyntax? FusedUpdate(AssignmentExpressionSyntax node, IdentifierNameSyntax target)
+    {
+        var right = Strip(node.Right);
+        switch (node.Kind())
+        {
+            case SyntaxKind.AddAssignmentExpression: return Accumulate(target, right, negate: false);
+            case SyntaxKind.SubtractAssignmentExpression: return Accumulate(target, right, negate: true);
+            case SyntaxKind.SimpleAssignmentExpression when right is BinaryExpressionSyntax sum && sum.IsKind(SyntaxKind.AddExpression):
+                foreach (var (scaled, addend) in new[] { (sum.Left, sum.Right), (sum.Right, sum.Left) })
+                    if (Scaling(scaled) is var (scale, scaledTensor) && Strip(scaledTensor) is IdentifierNameSyntax same
+                        && same.Identifier.Text == target.Identifier.Text && !Mentions(addend, target))
+                        return Accumulate(Call(target, "mul_", scale), Strip(addend), negate: false);
+                return null;
+            default: return null;
+        }
+    }
+
+    /// <summary><paramref name="receiver"/> plus (or minus) <paramref name="addend"/>, in place, in the fewest passes.</summary>
+    private ExpressionSyntax Accumulate(ExpressionSyntax receiver, ExpressionSyntax addend, bool negate)
+    {
+        if (Scaling(addend) is var (scale, tensor))
+        {
+            var k = negate ? PrefixUnaryExpression(SyntaxKind.UnaryMinusExpression, ParenthesizedExpression(scale)) : scale;
+            tensor = Strip(tensor);
+            if (tensor is BinaryExpressionSyntax pair && IsTensor(pair.Left) && IsTensor(pair.Right)
+                && pair.Kind() is SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression)
+                return Call(receiver, pair.IsKind(SyntaxKind.MultiplyExpression) ? "addcmul_" : "addcdiv_",
+                    [Argument(Tensor(pair.Left)), Argument(Tensor(pair.Right)), Named("value", k)]);
+            return Call(receiver, "add_", [Argument(Tensor(tensor)), Named("alpha", k)]);
+        }
+        return Call(receiver, negate ? "sub_" : "add_", (ExpressionSyntax)Visit(addend)!);
+    }
+
+    /// <summary><c>k * u</c> or <c>u * k</c> with k a scalar (hyper arithmetic) and u a tensor: (k, u) as written.</summary>
+    private (ExpressionSyntax Scale, ExpressionSyntax Tensor)? Scaling(ExpressionSyntax e)
+    {
+        if (Strip(e) is not BinaryExpressionSyntax product || !product.IsKind(SyntaxKind.MultiplyExpression)) return null;
+        if (!IsTensor(product.Left) && IsTensor(product.Right)) return ((ExpressionSyntax)Visit(product.Left)!, product.Right);
+        if (IsTensor(product.Left) && !IsTensor(product.Right)) return ((ExpressionSyntax)Visit(product.Right)!, product.Left);
+        return null;
+    }
+
+    private ExpressionSyntax Tensor(ExpressionSyntax e) => ((ExpressionSyntax)Visit(e)!).WithoutAnnotations(Fresh);
+
+    private static ArgumentSyntax Named(string name, ExpressionSyntax value) => Argument(NameColon(IdentifierName(name)), default, value);
+
+    private static bool Mentions(ExpressionSyntax e, IdentifierNameSyntax name) =>
+        e.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => id.Identifier.Text == name.Identifier.Text);
+
+    private static ExpressionSyntax Strip(ExpressionSyntax e) => e is ParenthesizedExpressionSyntax p ? Strip(p.Expression) : e;
 
     public override SyntaxNode? VisitVariableDeclarator(VariableDeclaratorSyntax node)
     {
@@ -103,8 +159,11 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
     }
 
     private static ExpressionSyntax Call(ExpressionSyntax target, string method, params ExpressionSyntax[] arguments) =>
+        Call(target, method, arguments.Select(a => Argument(a.WithoutAnnotations(Fresh))).ToArray());
+
+    private static ExpressionSyntax Call(ExpressionSyntax target, string method, ArgumentSyntax[] arguments) =>
         InvocationExpression(MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Parenthesize(target), IdentifierName(method)),
-            ArgumentList(SeparatedList(arguments.Select(a => Argument(a.WithoutAnnotations(Fresh))))))
+            ArgumentList(SeparatedList(arguments)))
             .WithAdditionalAnnotations(Fresh);
 
     private static ExpressionSyntax Parenthesize(ExpressionSyntax e) =>

@@ -340,14 +340,14 @@ namespace Demo
             {
                 var gradAvg = __gradAvg;
                 var grad = __grad;
-                gradAvg.copy_((gradAvg * s1_h0).add_(s1_h1 * grad));
+                gradAvg.mul_(s1_h0).add_(grad, alpha: s1_h1);
             }
             double s2_h0 = (double)(lr);
             // Descend
             {
                 var p = __p;
                 var gradAvg = __gradAvg;
-                p.sub_(s2_h0 * gradAvg);
+                p.add_(gradAvg, alpha: -(s2_h0));
             }
             step++;
         }
