@@ -14,21 +14,30 @@ namespace Benchmarks.Loop;
 /// </summary>
 public static class LoopQuick
 {
-    private const int TrainBatches = 200, ValidBatches = 2;
+    internal const int TrainBatches = 200, ValidBatches = 2;
 
     public static IEnumerable<Comparison> Run()
     {
-        using var bare = Create([]);
-        var scheduler = new ParamScheduler(new Dictionary<string, Schedule>
-        {
-            ["lr"] = CombinedCos(0.25, 1e-4, 1e-3, 1e-8),
-            ["mom"] = CombinedCos(0.25, 0.95, 0.85, 0.95),
-        });
-        using var full = Create([new Recorder(), Progress.Quiet()]);
+        using var bare = Bare();
+        using var full = WithDefaultCallbacks(out var scheduler);
         var (extra, baseline, bytes) = Measure.PairedDifference(() => bare.Fit(1), () => full.Fit(1, cbs: [scheduler]));
         double batches = TrainBatches + ValidBatches;
         yield return new Comparison("loop.default-callbacks", "us_per_batch_overhead", extra / batches / 1e3,
             "loop.no-callbacks", baseline / batches / 1e3, Math.Max(0, bytes) / batches);
+    }
+
+    /// <summary>The Learner with no callbacks but its own TrainEval.</summary>
+    internal static Learner Bare() => Create([]);
+
+    /// <summary>The Learner with Recorder and a quiet Progress, and the ParamScheduler its fit adds (lr and mom, as fit_one_cycle).</summary>
+    internal static Learner WithDefaultCallbacks(out ParamScheduler scheduler)
+    {
+        scheduler = new ParamScheduler(new Dictionary<string, Schedule>
+        {
+            ["lr"] = CombinedCos(0.25, 1e-4, 1e-3, 1e-8),
+            ["mom"] = CombinedCos(0.25, 0.95, 0.85, 0.95),
+        });
+        return Create([new Recorder(), Progress.Quiet()]);
     }
 
     private static Learner Create(Callback[] cbs)
