@@ -74,22 +74,9 @@ public class FlatTensorPathTests
     [MemberData(nameof(EveryOptimizer.Names), MemberType = typeof(EveryOptimizer))]
     public void Every_optimizer_takes_the_same_steps_on_both_backends(string name)
     {
-        double[] Run(bool tensorPath)
-        {
-            var generator = new Generator(11);
-            var ps = new[] { new long[] { 3, 5 }, [5], [7] }.Select(s => new Parameter(randn(s, dtype: float64, generator: generator))).ToList();
-            // The kernel one parameter at a time, against the tensor path over the group's flat buffers.
-            using var opt = EveryOptimizer.Create(name, ps, tensorPath ? null : EveryOptimizer.OnePerParameter(ps.Count));
-            opt.UseTensorPath = tensorPath;
-            for (int s = 0; s < 12; s++)
-            {
-                foreach (var p in ps) p.grad = randn(p.shape, dtype: float64, generator: generator);
-                opt.Step();
-            }
-            return ps.SelectMany(p => p.data<double>().ToArray()).ToArray();
-        }
-        var (expected, actual) = (Run(tensorPath: false), Run(tensorPath: true));
-        for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], actual[j], 1e-12);
+        // The kernel one parameter at a time, against the tensor path over the group's flat buffers.
+        BothBackends.AssertSameSteps((ps, tensorPath) => EveryOptimizer.Create(name, ps, tensorPath ? null : EveryOptimizer.OnePerParameter(ps.Count)),
+            [[3, 5], [5], [7]], steps: 12, seed: 11);
     }
 
     [Fact]
