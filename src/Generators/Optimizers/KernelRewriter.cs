@@ -155,11 +155,14 @@ internal sealed class KernelRewriter
         public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>
             node.Keyword.IsKind(SyntaxKind.FloatKeyword) ? PredefinedType(Token(SyntaxKind.DoubleKeyword)).WithTriviaFrom(node) : node;
 
-        public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node)
-        {
-            if (!node.IsKind(SyntaxKind.NumericLiteralExpression) || node.Token.Value is not float) return node;
-            var text = node.Token.Text.TrimEnd('f', 'F');
-            return LiteralExpression(SyntaxKind.NumericLiteralExpression, Literal(text + "d", double.Parse(text, System.Globalization.CultureInfo.InvariantCulture))).WithTriviaFrom(node);
-        }
+        public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node) => AsDouble(node);
+    }
+
+    /// <summary>A float literal as the double literal of the same text (<c>0.1f</c> -> <c>0.1d</c>); any other literal as it is.</summary>
+    internal static LiteralExpressionSyntax AsDouble(LiteralExpressionSyntax node)
+    {
+        if (!node.IsKind(SyntaxKind.NumericLiteralExpression) || node.Token.Value is not float) return node;
+        var text = node.Token.Text.TrimEnd('f', 'F');
+        return LiteralExpression(SyntaxKind.NumericLiteralExpression, Literal(text + "d", double.Parse(text, System.Globalization.CultureInfo.InvariantCulture))).WithTriviaFrom(node);
     }
 }

@@ -58,8 +58,9 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
     {
         if (node.Left is not IdentifierNameSyntax target || !InPlace.TryGetValue(node.Kind(), out var method)) return Unsupported(node);
         if (readOnly.Contains(target.Identifier.Text)) return Unsupported(node);
-        if (!writable.Contains(target.Identifier.Text)) return node.WithRight((ExpressionSyntax)Visit(node.Right)!);   // a local tensor: rebinding is fine
-        return FusedUpdate(node, target) ?? Call(target, method, (ExpressionSyntax)Visit(node.Right)!);
+        if (!writable.Contains(target.Identifier.Text)) return node.WithRight(Owned(node.Right));   // a local tensor: rebinding is fine
+        // The update's value is the element itself, not a temporary: an enclosing op must not update it in place.
+        return (FusedUpdate(node, target) ?? Call(target, method, (ExpressionSyntax)Visit(node.Right)!)).WithoutAnnotations(Fresh);
     }
 
     /// <summary>
@@ -67,7 +68,8 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
     /// <c>t += k * u</c> -> <c>t.add_(u, alpha: k)</c>, <c>t += k * (u * v)</c> -> <c>t.addcmul_(u, v, value: k)</c>,
     /// <c>t += k * (u / v)</c> -> <c>t.addcdiv_(u, v, value: k)</c> (<c>-=</c> with -k), and the moving average
     /// <c>t = t * a + r</c> -> <c>t.mul_(a)</c> then <c>+= r</c> when r does not read t. Null: no such form.
-    /// libtorch rounds <c>t + k * u</c> once (a fused multiply-add) where the CPU kernel rounds twice.
+    /// libtorch evaluates these in its own order (k times u first; <c>t + k * u</c> as one fused multiply-add), so
+    /// the two backends agree to rounding in float64 (about 1e-15), not bit for bit.
     /// </summary>
     private ExpressionSyntax? FusedUpdate(AssignmentExpressionSyntax node, IdentifierNameSyntax target)
     {
@@ -120,17 +122,37 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
 
     private static ExpressionSyntax Strip(ExpressionSyntax e) => e is ParenthesizedExpressionSyntax p ? Strip(p.Expression) : e;
 
+    /// <summary>A local declared float is a tensor (whatever its initializer), as is a <c>var</c> initialised from elements.</summary>
     public override SyntaxNode? VisitVariableDeclarator(VariableDeclaratorSyntax node)
     {
-        if (node.Initializer is { } initializer && IsTensor(initializer.Value)) _tensorLocals.Add(node.Identifier.Text);
-        return base.VisitVariableDeclarator(node);
+        bool declaredFloat = node.Parent is VariableDeclarationSyntax { Type: PredefinedTypeSyntax type } && type.Keyword.IsKind(SyntaxKind.FloatKeyword);
+        if (node.Initializer is not { } initializer) return base.VisitVariableDeclarator(node);
+        bool fromElements = IsTensor(initializer.Value);
+        if (declaredFloat || fromElements) _tensorLocals.Add(node.Identifier.Text);
+        return fromElements ? node.WithInitializer(initializer.WithValue(Owned(initializer.Value))) : base.VisitVariableDeclarator(node);
     }
 
+    /// <summary>
+    /// A tensor value a local can keep: a temporary as it is, an element or another local copied (<c>clone()</c>),
+    /// since a per-element local is a copy, and a later in-place update of the element must not change it.
+    /// </summary>
+    private ExpressionSyntax Owned(ExpressionSyntax original)
+    {
+        var value = (ExpressionSyntax)Visit(original)!;
+        if (!IsTensor(original) || value.HasAnnotation(Fresh)) return value.WithoutAnnotations(Fresh);
+        return InvocationExpression(MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Parenthesize(value), IdentifierName("clone")));
+    }
+
+    /// <summary>A fresh call needs no parentheses; a fresh operator expression keeps them (precedence) and stays fresh.</summary>
     public override SyntaxNode? VisitParenthesizedExpression(ParenthesizedExpressionSyntax node)
     {
         var inner = (ExpressionSyntax)Visit(node.Expression)!;
-        return inner.HasAnnotation(Fresh) ? inner : node.WithExpression(inner);
+        if (!inner.HasAnnotation(Fresh)) return node.WithExpression(inner);
+        return inner is InvocationExpressionSyntax ? inner : node.WithExpression(inner.WithoutAnnotations(Fresh)).WithAdditionalAnnotations(Fresh);
     }
+
+    /// <summary>Float literals in double, as the double kernel has them (the tensor path's scalars are doubles).</summary>
+    public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node) => KernelRewriter.AsDouble(node);
 
     /// <summary>Updates a fresh operand in place: the left one for any operator, the right one when the operator commutes (exactly, in IEEE arithmetic).</summary>
     public override SyntaxNode? VisitBinaryExpression(BinaryExpressionSyntax node)
@@ -167,7 +189,8 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
             .WithAdditionalAnnotations(Fresh);
 
     private static ExpressionSyntax Parenthesize(ExpressionSyntax e) =>
-        e is IdentifierNameSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax ? e.WithoutAnnotations(Fresh) : ParenthesizedExpression(e.WithoutAnnotations(Fresh));
+        e is IdentifierNameSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax or ParenthesizedExpressionSyntax
+            ? e.WithoutAnnotations(Fresh) : ParenthesizedExpression(e.WithoutAnnotations(Fresh));
 
     /// <summary>Whether an (original) expression depends on an element, so evaluates to a tensor.</summary>
     private bool IsTensor(ExpressionSyntax e) =>
@@ -177,7 +200,7 @@ internal sealed class TensorRewriter(ISet<string> writable, ISet<string> readOnl
     {
         if (IsHoistedCondition(node.Condition)) return base.VisitConditionalExpression(node);
         var arguments = new[] { node.Condition, node.WhenTrue, node.WhenFalse }.Select(e => Argument((ExpressionSyntax)Visit(e)!));
-        return InvocationExpression(ParseExpression($"{Torch}.where"), ArgumentList(SeparatedList(arguments)));
+        return InvocationExpression(ParseExpression($"{Torch}.where"), ArgumentList(SeparatedList(arguments))).WithAdditionalAnnotations(Fresh);
     }
 
     public override SyntaxNode? VisitPredefinedType(PredefinedTypeSyntax node) =>

@@ -27,9 +27,10 @@ internal sealed class VectorRewriter(ISet<string> hoistedNumbers, ISet<string> h
     public static List<string>? Rewrite(IEnumerable<StatementSyntax> loop, ISet<string> hoistedNumbers, ISet<string> hoistedBools) =>
         new VectorRewriter(hoistedNumbers, hoistedBools).RewriteAll(loop);
 
+    /// <summary>A number broadcast in the element type, from its double form: (float)0.1d is 0.1f, and the double kernel gets 0.1d, as its scalar loop does.</summary>
     public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node) =>
         node.IsKind(SyntaxKind.NumericLiteralExpression)
-            ? ParseExpression($"new {VectorType}(({KernelStep.ElementType})({node.Token.Text}))")
+            ? ParseExpression($"new {VectorType}(({KernelStep.ElementType})({KernelRewriter.AsDouble(node).Token.Text}))")
             : node;
 
     public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>

@@ -18,7 +18,8 @@ public sealed class OptimCases : IDisposable
     public OptimCases(string optimizer, string set)
     {
         var shapes = ParamSets.ByName(set);
-        FusedOptimizer Create(IReadOnlyList<Parameter> ps) => optimizer == "adam" ? new Gen.Adam(ps, lr: 1e-6) : new SgdMomentum(ps, lr: 1e-6);
+        // Like for like: TorchSharp's Adam and SGD take no weight decay by default, so neither does ours here.
+        FusedOptimizer Create(IReadOnlyList<Parameter> ps) => optimizer == "adam" ? new Gen.Adam(ps, lr: 1e-6, wd: 0) : new SgdMomentum(ps, lr: 1e-6);
         Kernel = Make(shapes, Create);
         TensorPath = Make(shapes, ps => { var o = Create(ps); o.UseTensorPath = true; return o; });
         var torchParams = Params(shapes);
