@@ -21,6 +21,6 @@ public abstract class ChunkWork
     }
 
     /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the buffer at <paramref name="address"/>.</summary>
-    protected static unsafe Span<T> Elements<T>(nint address, int start, int length) where T : unmanaged =>
+    public static unsafe Span<T> Elements<T>(nint address, long start, int length) where T : unmanaged =>
         new((T*)address + start, length);
 }

@@ -78,7 +78,7 @@ public sealed class FlatGroup : IDisposable
     /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of element-state buffer <paramref name="slot"/>.</summary>
     public Span<T> StateElements<T>(int slot, long start, int length) where T : unmanaged => Elements<T>(2 + slot, start, length);
 
-    private unsafe Span<T> Elements<T>(int buffer, long start, int length) where T : unmanaged => new((T*)_addresses[buffer] + start, length);
+    private Span<T> Elements<T>(int buffer, long start, int length) where T : unmanaged => ChunkWork.Elements<T>(_addresses[buffer], start, length);
 
     /// <summary>
     /// Moves <paramref name="parameters"/>' data, gradients and <paramref name="elementState"/> (null: zeros) into

@@ -85,10 +85,10 @@ public abstract partial class FusedOptimizer
         for (int k = 0; k < flat.Members.Length; k++) ready &= GradReady(flat, k);
         if (!ready || !UniformPerTensorState(flat.Members)) return;
         int first = flat.Members[0];
+        if (flat.Slices.Count > 1) SavePerTensor(first);
         for (int k = 0; k < flat.Slices.Count; k++)
         {
             if (k > 0) RestorePerTensor(first);   // every slice takes the step from the same state
-            else SavePerTensor(first);
             kernel(flat.Slices[k], first, g);
         }
         MarkStepped(flat.Members);
