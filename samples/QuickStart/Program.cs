@@ -13,7 +13,7 @@ using var dls = DataLoaders.FromTensors(xTrain, yTrain, xValid, yValid, batchSiz
 
 var model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 3));
 using var learn = new Learner(model, dls, (pred, target) => nn.functional.cross_entropy(pred, target),
-    optFunc: Adam.Create, lr: 1e-2, cbs: [.. Defaults.Callbacks(Metrics.Accuracy()), new TerminateOnNaN()]);
+    lr: 1e-2, metrics: [Metrics.Accuracy()], cbs: [new TerminateOnNaN()]);
 
 learn.FitOneCycle(epochs, lrMax: 1e-2);
 

@@ -138,6 +138,16 @@ public class OptimizerStateTests
         sgd.Step();
         Assert.Equal(0.95, ps[0].data<float>()[0], 6);   // p *= 1 - lr * wd
         Assert.Equal(1.0, ps[1].data<float>()[0], 6);
-        Assert.Contains("it has: no_wd", Assert.Throws<ArgumentException>(() => sgd.SetState("do_wd", 0, 0)).Message);
+        // fastai's name works too (do_wd = False is no_wd = 1), and clear_state keeps it, as fastai's _keep_on_clear.
+        sgd.SetState("do_wd", 0, 0);
+        Assert.Equal(1, sgd.GetState("no_wd", 0));
+        sgd.SetState("force_train", 0, 1);
+        sgd.ClearState();
+        sgd.Step();
+        Assert.Equal(0.95, ps[0].data<float>()[0], 6);
+        Assert.Equal(1.0, ps[1].data<float>()[0], 6);
+        Assert.Equal(0, sgd.GetState("do_wd", 0));
+        Assert.Equal(1, sgd.GetState("force_train", 0));
+        Assert.Contains("did you mean 'no_wd'?", Assert.Throws<ArgumentException>(() => sgd.SetState("no_wdd", 0, 0)).Message);
     }
 }

@@ -51,7 +51,7 @@ public class StandardCallbackTests
         double total = Enumerable.Range(0, all.Count).Sum(i =>
         {
             var (x, y) = all.Batch(i);
-            return nn.functional.mse_loss(learn.Model.forward(x), y).item<float>() * x.shape[0];
+            return nn.functional.mse_loss(((nn.Module<Tensor, Tensor>)learn.Model).forward(x), y).item<float>() * x.shape[0];
         });
         Assert.Equal(total / all.Length, recorder.Values[0].ValidLoss, 5);
     }
@@ -60,7 +60,7 @@ public class StandardCallbackTests
     public void Progress_writes_fastais_epoch_table_one_line_per_epoch()
     {
         var output = new StringWriter();
-        using var learn = Regression(cbs: Defaults.Callbacks(new Progress(output)));
+        using var learn = Regression(cbs: new Progress(output));
         learn.Fit(3);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);

@@ -13,7 +13,7 @@ public partial class LearnerTests
         using var _ = NewDisposeScope();
         using var noGrad = no_grad();
         var (x, y) = learn.Dls.Valid.Batch(0);
-        return nn.functional.mse_loss(learn.Model.forward(x), y).item<float>();
+        return nn.functional.mse_loss(((nn.Module<Tensor, Tensor>)learn.Model).forward(x), y).item<float>();
     }
 
     [Fact]

@@ -8,18 +8,16 @@ namespace Gen;
 /// <summary>fastai's training policies on a <see cref="Learner"/>: one-cycle, flat-cos, SGDR and fine-tuning, with fastai's defaults and formulas.</summary>
 public static class FitPolicies
 {
-    /// <summary>fastai's <c>Learner.moms</c> default: mom goes 0.95 -> 0.85 -> 0.95 over a cycle.</summary>
-    public static readonly (double Start, double Middle, double End) DefaultMoms = (0.95, 0.85, 0.95);
-
     /// <summary>
     /// fastai's fit_one_cycle: lr warms up from lr_max/div to lr_max over <paramref name="pctStart"/> of training with a
-    /// cosine, then anneals to lr_max/divFinal; mom does the opposite (0.95 -> 0.85 -> 0.95). Null lr: the Learner's.
+    /// cosine, then anneals to lr_max/divFinal; mom does the opposite (<see cref="Learner.Moms"/>, fastai's 0.95 -> 0.85 -> 0.95,
+    /// unless <paramref name="moms"/> is given). Null lr: the Learner's. Optimizers whose steps read no mom store it (fastai's set_hyper).
     /// </summary>
     public static void FitOneCycle(this Learner learn, int nEpoch, Lr? lrMax = null, double div = 25, double divFinal = 1e5, double pctStart = 0.25,
                                    double? wd = null, (double Start, double Middle, double End)? moms = null, IEnumerable<Callback>? cbs = null)
     {
         var lrs = GroupLrs(learn, lrMax);
-        var (start, middle, end) = moms ?? DefaultMoms;
+        var (start, middle, end) = moms ?? learn.Moms;
         var scheds = new Dictionary<string, Schedule[]>
         {
             ["lr"] = lrs.Select(lr => CombinedCos(pctStart, lr / div, lr, lr / divFinal)).ToArray(),
@@ -93,13 +91,17 @@ public static class FitPolicies
         return (suggest.Length == 0 ? [LrSuggestions.Valley] : suggest).Select(method => method(lrs, losses)).ToList();
     }
 
-    /// <summary>fastai's freeze_to: param groups before <paramref name="n"/> stop training (negative: from the end); the optimizer state is cleared.</summary>
+    /// <summary>
+    /// fastai's freeze_to: param groups before <paramref name="n"/> stop training (negative: from the end), except
+    /// parameters with force_train (norm layers, with the Learner's trainBn); the optimizer state is cleared.
+    /// </summary>
     public static void FreezeTo(this Learner learn, int n)
     {
         if (learn.Opt is null) learn.CreateOpt();
-        var opt = Fused(learn);
+        var opt = learn.Opt!.Fused ?? throw new InvalidOperationException(
+            $"Freezing needs a Gen optimizer with param groups; the Learner's is {learn.Opt.GetType().Name}. Pass optFunc: Optimizers.Adam() (or another Gen optimizer).");
         opt.FreezeTo(n);
-        opt.ClearState();
+        learn.Opt.ClearState();
     }
 
     /// <summary>fastai's freeze: only the last param group trains.</summary>
@@ -107,13 +109,6 @@ public static class FitPolicies
 
     /// <summary>fastai's unfreeze: every param group trains.</summary>
     public static void Unfreeze(this Learner learn) => learn.FreezeTo(0);
-
-    private static FusedOptimizer Fused(Learner learn) => learn.Opt switch
-    {
-        FusedOptimizer fused => fused,
-        Lookahead lookahead => lookahead.Inner,
-        var other => throw new InvalidOperationException($"Freezing needs a Gen optimizer with param groups; the Learner's is {other!.GetType().Name}. Pass optFunc: Adam.Create (or another Gen optimizer)."),
-    };
 
     /// <summary>fastai: <c>opt.set_hyper('lr', lr or learn.lr)</c>, then the lr of each group.</summary>
     private static double[] GroupLrs(Learner learn, Lr? lr)

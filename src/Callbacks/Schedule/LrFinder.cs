@@ -9,7 +9,7 @@ namespace Gen;
 /// <summary>
 /// fastai's LRFinder (order 60): before training batch i sets lr = SchedExp(startLr, endLr)(i / numIt), stops the fit
 /// after numIt batches or, with <paramref name="stopDiv"/>, once the smoothed loss exceeds 4x the best one; skips
-/// validation. The model's weights and the optimizer's state (a Gen optimizer) are saved before the fit and put back
+/// validation. The model's weights and the optimizer's state (a Gen optimizer, or Lookahead over one) are saved before the fit and put back
 /// after it, bit for bit, also when the fit is cancelled or throws (<see cref="FitPolicies.LrFind"/> guarantees the latter).
 /// </summary>
 [Order(60)]
@@ -28,7 +28,7 @@ public sealed partial class LrFinder(double startLr = 1e-7, double endLr = 10, i
     {
         Restore(learn);   // a previous fit that threw may have left a snapshot
         _weights = learn.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-        _optState = OptimizerOf(learn).StateDict();
+        _optState = learn.Opt!.StateDict();
         _bestLoss = double.PositiveInfinity;
     }
 
@@ -62,12 +62,9 @@ public sealed partial class LrFinder(double startLr = 1e-7, double endLr = 10, i
         if (_weights is null) return;
         using (no_grad())
             foreach (var (name, tensor) in learn.Model.state_dict()) tensor.copy_(_weights[name]);
-        OptimizerOf(learn).LoadStateDict(_optState!);
+        learn.Opt!.LoadStateDict(_optState!);
         foreach (var t in _weights.Values) t.Dispose();
         foreach (var p in _optState!.Params) foreach (var b in p.Buffers.Values) b.Dispose();
         (_weights, _optState) = (null, null);
     }
-
-    private static FusedOptimizer OptimizerOf(Learner learn) => learn.Opt as FusedOptimizer
-        ?? throw new InvalidOperationException($"LrFind saves and restores the optimizer's state, which needs a Gen optimizer; the Learner's is {learn.Opt?.GetType().Name}. Pass optFunc: Adam.Create (or another Gen optimizer).");
 }

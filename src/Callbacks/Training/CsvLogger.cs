@@ -8,13 +8,15 @@ namespace Gen;
 /// <summary>
 /// fastai's CSVLogger (order 60, after the Recorder): the epoch table as CSV in <paramref name="path"/> — a header of
 /// <see cref="Recorder.MetricNames"/>, then one line per epoch, flushed as it ends — so runs can be compared
-/// without parsing console text. <paramref name="append"/> adds to an existing file without a new header.
+/// without parsing console text. <paramref name="append"/> adds to an existing file without a new header. Like
+/// fastai's, it writes each row when the Recorder logs it (it chains <see cref="Learner.Logger"/> for the fit).
 /// </summary>
 [Order(60)]
 [RunAfter(typeof(Recorder))]
 public sealed partial class CsvLogger(string path = "history.csv", bool append = false) : Callback
 {
     private StreamWriter? _file;
+    private Action<EpochRecord>? _previousLogger;
 
     public string Path { get; } = path;
 
@@ -26,22 +28,22 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
         _file = new StreamWriter(Path, append);
         if (header) _file.WriteLine(string.Join(",", names));
         _file.Flush();
+        var previous = _previousLogger = learn.Logger;
+        learn.Logger = record =>
+        {
+            _file?.WriteLine(string.Join(",", record.Cells(Number)));
+            _file?.Flush();
+            previous(record);
+        };
     }
 
     [Event]
-    void AfterEpoch(Learner learn)
-    {
-        var record = Recorder.Of(learn, nameof(CsvLogger)).Values.LastOrDefault();
-        if (_file is null || record is null || record.Epoch != learn.Epoch) return;
-        _file.WriteLine(string.Join(",", record.Cells(Number)));
-        _file.Flush();
-    }
-
-    [Event]
-    void AfterFit()
+    void AfterFit(Learner learn)
     {
         _file?.Dispose();
         _file = null;
+        if (_previousLogger is not null) learn.Logger = _previousLogger;
+        _previousLogger = null;
     }
 
     /// <summary>The logged table: one row per line, cells as written.</summary>

@@ -1,17 +1,18 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 
 namespace Gen;
 
 /// <summary>
-/// fastai's progress output (order 60) with fastai's epoch table <c>epoch train_loss valid_loss &lt;metrics&gt; time</c>,
-/// read from the <see cref="Recorder"/>. On a terminal (<see cref="Progress()"/> when output is not redirected) a live
-/// Spectre.Console view: the table as it grows and a bar for the batches of the current phase, redrawn at most
-/// <see cref="RefreshesPerSecond"/> times a second. Otherwise plain text: the header, then one line per epoch.
-/// Quiet with no writer. Silent during <see cref="FitPolicies.LrFind"/>, as fastai's no_logging.
+/// fastai's ProgressCallback (order 60, a default callback of every Learner) with fastai's epoch table
+/// <c>epoch train_loss valid_loss &lt;metrics&gt; time</c>. For the fit it becomes the Learner's
+/// <see cref="Learner.Logger"/>, so each row appears when the <see cref="Recorder"/> logs it (order 50), as in
+/// fastai. On a terminal (<see cref="Progress()"/> when output is not redirected) a live Spectre.Console view: the
+/// table as it grows and a bar for the batches of the current phase, redrawn at most <see cref="RefreshesPerSecond"/>
+/// times a second. Otherwise plain text: the header, then one line per epoch. Quiet with no writer. Silent during
+/// <see cref="FitPolicies.LrFind"/>, as fastai's no_logging.
 /// </summary>
 [Order(60)]
 [RunAfter(typeof(Recorder))]
@@ -24,8 +25,8 @@ public sealed partial class Progress : Callback
     private readonly bool _live;
     private readonly Stopwatch _sinceRefresh = new();
     private LiveTable? _view;
-    private bool _silent;
     private string[] _columns = [];
+    private Action<EpochRecord>? _previousLogger;
 
     /// <summary>Plain lines to <paramref name="output"/> (null: nothing).</summary>
     public Progress(TextWriter? output) => _output = output;
@@ -39,11 +40,16 @@ public sealed partial class Progress : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        _silent = _output is null || learn.Get<LrFinder>() is not null;
-        if (_silent) return;
+        _previousLogger = learn.Logger;
+        if (_output is null || learn.Get<LrFinder>() is not null)
+        {
+            learn.Logger = static _ => { };
+            return;
+        }
         _columns = [.. Recorder.Of(learn, nameof(Progress)).MetricNames];
         if (_live) _view = LiveTable.Start(_columns);
-        else _output!.WriteLine(Row(_columns));
+        else _output.WriteLine(Row(_columns));
+        learn.Logger = WriteRow;
     }
 
     [Event]
@@ -60,25 +66,21 @@ public sealed partial class Progress : Callback
         _sinceRefresh.Restart();
     }
 
-    [Event]
-    void AfterEpoch(Learner learn)
+    private void WriteRow(EpochRecord record)
     {
-        if (_silent) return;
-        var record = Recorder.Of(learn, nameof(Progress)).Values.LastOrDefault();
-        if (record is null || record.Epoch != learn.Epoch) return;
-        var cells = record.Cells(Format);
+        var cells = record.Cells();
         if (_view is not null) _view.Add(cells);
         else _output!.WriteLine(Row(cells));
     }
 
     [Event]
-    void AfterFit()
+    void AfterFit(Learner learn)
     {
         _view?.Stop();
         _view = null;
+        if (_previousLogger is not null) learn.Logger = _previousLogger;
+        _previousLogger = null;
     }
-
-    private static string Format(double value) => value.ToString("F6", CultureInfo.InvariantCulture);
 
     /// <summary>Cells padded to the column names, as fastai's table.</summary>
     private string Row(string[] cells) => string.Join("  ", cells.Select((c, i) => c.PadRight(Math.Max(_columns[i].Length, 8)))).TrimEnd();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Generators.Common;
+using Gen.Ordering;
 using Gen.Generators.Diagnostics;
 using Microsoft.CodeAnalysis;
 
@@ -63,20 +64,5 @@ internal static class EventHandlers
     }
 
     /// <summary>The event name closest to <paramref name="name"/> (case-insensitive edit distance).</summary>
-    public static string Nearest(string name) =>
-        EventNames.OrderBy(e => EditDistance(e.ToLowerInvariant(), name.ToLowerInvariant())).First();
-
-    public static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-        return previous[b.Length];
-    }
+    public static string Nearest(string name) => NameDistance.Nearest(name, EventNames)!;
 }

@@ -54,8 +54,10 @@ internal static class OptimizerEmitter
 
     private static void WriteHyperAccess(OptimizerModel m, IndentedWriter w)
     {
-        WriteHyperSwitch(m, w, "public override void SetHyper(string name, int group, double value)", h => $"_hypers[group].{h.Property} = value; return;");
-        WriteHyperSwitch(m, w, "public override double GetHyper(string name, int group = 0)", h => $"return _hypers[group].{h.Property};");
+        WriteHyperSwitch(m, w, "public override void SetHyper(string name, int group, double value)", h => $"_hypers[group].{h.Property} = value; return;",
+                         "SetOtherHyper(name, group, value); return;");
+        WriteHyperSwitch(m, w, "public override double GetHyper(string name, int group = 0)", h => $"return _hypers[group].{h.Property};",
+                         "return OtherHyper(name, group);");
         w.Line($"private static readonly string[] __hyperNames = {{ {string.Join(", ", m.Hypers.Select(h => $"\"{h.SnakeName}\""))} }};");
         w.Line($"private static readonly string[] __elementStateNames = {{ {string.Join(", ", m.ElementStates.Select(e => $"\"{HyperModel.FastaiName(e)}\""))} }};");
         w.Line($"private static readonly string[] __perTensorNames = {{ {string.Join(", ", m.PerTensorStates.Select(e => $"\"{HyperModel.FastaiName(e.Name)}\""))} }};");
@@ -75,21 +77,20 @@ internal static class OptimizerEmitter
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("public override void ClearState()");
-        w.Line("base.ClearState();");
+        w.Open("protected override void ClearPerTensorState()");
         foreach (var s in m.PerTensorStates) w.Line($"global::System.Array.Clear(_{s.Name});");
         w.Close();
         w.Line();
     }
 
-    /// <summary>A switch on the hyper's name (fastai's or the step's) with one action per hyper.</summary>
-    private static void WriteHyperSwitch(OptimizerModel m, IndentedWriter w, string signature, System.Func<HyperModel, string> action)
+    /// <summary>A switch on the hyper's name (fastai's or the step's) with one action per hyper; other names go to the base's store.</summary>
+    private static void WriteHyperSwitch(OptimizerModel m, IndentedWriter w, string signature, System.Func<HyperModel, string> action, string other)
     {
         w.Line("/// <inheritdoc/>");
         w.Open(signature);
         w.Open("switch (name)");
         foreach (var h in m.Hypers) w.Line($"{Cases(h)} {action(h)}");
-        w.Line($"default: throw UnknownHyper(name, \"{string.Join(", ", m.Hypers.Select(h => h.SnakeName))}\");");
+        w.Line($"default: {other}");
         w.Close();
         w.Close();
         w.Line();

@@ -72,7 +72,7 @@ internal static class OptimizerParser
         var method = candidates.FirstOrDefault(m => m.Name == name);
         if (method is null)
         {
-            var nearest = candidates.Select(m => m.Name).OrderBy(n => Callbacks.EventHandlers.EditDistance(n.ToLowerInvariant(), (name ?? entry).ToLowerInvariant())).FirstOrDefault();
+            var nearest = Gen.Ordering.NameDistance.Nearest(name ?? entry, candidates.Select(m => m.Name));
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownStep, location, stepsType.Name, entry,
                 name is null ? "; write an entry as Name or Name(option: value)" : nearest is null ? "" : $"; did you mean '{nearest}'?"));
             return null;

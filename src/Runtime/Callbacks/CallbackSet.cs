@@ -34,6 +34,13 @@ public sealed class CallbackSet
     /// <summary>Whether dispatch currently goes through the generated pipeline.</summary>
     public bool UsesPipeline => _usePipeline;
 
+    /// <summary>The callbacks that replace each step of a batch, in order (empty: the Learner's own step).</summary>
+    internal IPredict[] Predictors { get; private set; } = [];
+    internal IGetLoss[] LossGetters { get; private set; } = [];
+    internal IBackward[] Backwards { get; private set; } = [];
+    internal IStep[] Steppers { get; private set; } = [];
+    internal IZeroGrad[] GradZeroers { get; private set; } = [];
+
     /// <summary>Adds callbacks; throws, leaving the set unchanged, if their constraints form a cycle.</summary>
     public void Add(IEnumerable<Callback> callbacks)
     {
@@ -67,6 +74,11 @@ public sealed class CallbackSet
         for (int e = 0; e < EventInfo.Count; e++)
             _byEvent[e] = _ordered.Where(cb => cb.Info.Events.Has((Event)e)).ToArray();
         _usePipeline = _pipeline is not null && _pipeline.Callbacks.SequenceEqual(_ordered);
+        Predictors = _ordered.OfType<IPredict>().ToArray();
+        LossGetters = _ordered.OfType<IGetLoss>().ToArray();
+        Backwards = _ordered.OfType<IBackward>().ToArray();
+        Steppers = _ordered.OfType<IStep>().ToArray();
+        GradZeroers = _ordered.OfType<IZeroGrad>().ToArray();
     }
 
     /// <summary>Orders <paramref name="callbacks"/> by their compile-time metadata; throws naming the cycle if there is one.</summary>

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -7,7 +9,7 @@ namespace Gen;
 // _with_events. A stage is cancelled by a Cancel*Exception thrown from a handler or, without
 // allocating, by Cancel(stage): the dispatcher stops after the handler that asked and every level
 // returns until the stage's WithEvents takes the request.
-public sealed partial class Learner
+public partial class Learner
 {
     private Stage _pendingCancel;
 
@@ -100,8 +102,8 @@ public sealed partial class Learner
             case Stage.Train:
             case Stage.Validate: AllBatches(); break;
             case Stage.Batch: DoOneBatch(); break;
-            case Stage.Backward: LossGrad!.backward(); break;
-            case Stage.Step: Opt!.Step(); break;
+            case Stage.Backward: Backward(); break;
+            case Stage.Step: Step(); break;
         }
     }
 
@@ -141,25 +143,84 @@ public sealed partial class Learner
     {
         using var scope = NewDisposeScope();
         Iter = i;
-        (Xb, Yb) = dl.Batch(i);
+        var batch = dl.Batch(i);
+        (Xbs, Ybs) = (batch.Xs, batch.Ys);
+        (Pred, Loss, LossGrad) = (null, null, null);
         _lossValueRead = false;
         WithEvents(Stage.Batch);
     }
 
+    // fastai's _do_one_batch; without targets there is no loss and no training step.
     private void DoOneBatch()
     {
-        Pred = Model.forward(Xb!);
+        Predict();
         if (!Fire(Event.AfterPred)) return;
-        LossGrad = LossFunc(Pred, Yb!);
-        Loss = LossGrad.detach().clone();
+        if (Ybs.Length == 0) return;
+        GetLoss();
+        Loss ??= LossGrad?.detach().clone();
         if (!Fire(Event.AfterLoss)) return;
         if (!Training) return;
         WithEvents(Stage.Backward);
         if (CancelRequested) return;
         WithEvents(Stage.Step);
         if (CancelRequested) return;
+        ZeroGrad();
+    }
+
+    /// <summary>
+    /// Computes <see cref="Pred"/>: the callbacks that implement <see cref="IPredict"/>, or the model's forward on the
+    /// batch's inputs (one input, or two for an <c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c>).
+    /// </summary>
+    public virtual void Predict()
+    {
+        var replaced = _cbs.Predictors;
+        if (replaced.Length > 0) { foreach (var cb in replaced) cb.Predict(this); return; }
+        Pred = (Model, Xbs.Length) switch
+        {
+            (nn.Module<Tensor, Tensor> m, 1) => m.forward(Xbs[0]),
+            (nn.Module<Tensor, Tensor, Tensor> m, 2) => m.forward(Xbs[0], Xbs[1]),
+            _ => throw new InvalidOperationException(
+                $"The default Predict calls a model that takes the batch's {Xbs.Length} input(s), but the model is a {Model.GetType().Name}. " +
+                "Override Predict in a derived Learner, or add a callback that implements IPredict, to call it."),
+        };
+    }
+
+    /// <summary>
+    /// Computes <see cref="LossGrad"/>: the callbacks that implement <see cref="IGetLoss"/>, or <see cref="LossFunc"/> of
+    /// the prediction and the target. <see cref="Loss"/>, when not set here, becomes its detached copy.
+    /// </summary>
+    public virtual void GetLoss()
+    {
+        var replaced = _cbs.LossGetters;
+        if (replaced.Length > 0) { foreach (var cb in replaced) cb.GetLoss(this); return; }
+        if (Ybs.Length != 1)
+            throw new InvalidOperationException($"The loss function takes one target, but the batch has {Ybs.Length}. Override GetLoss in a derived Learner, or add a callback that implements IGetLoss.");
+        LossGrad = LossFunc(Pred!, Ybs[0]);
+    }
+
+    /// <summary>Back-propagates: the callbacks that implement <see cref="IBackward"/>, or <see cref="LossGrad"/>'s backward.</summary>
+    public virtual void Backward()
+    {
+        var replaced = _cbs.Backwards;
+        if (replaced.Length > 0) { foreach (var cb in replaced) cb.Backward(this); return; }
+        LossGrad!.backward();
+    }
+
+    /// <summary>Updates the parameters: the callbacks that implement <see cref="IStep"/>, or the optimizer's step.</summary>
+    public virtual void Step()
+    {
+        var replaced = _cbs.Steppers;
+        if (replaced.Length > 0) { foreach (var cb in replaced) cb.Step(this); return; }
+        Opt!.Step();
+    }
+
+    /// <summary>Resets the gradients: the callbacks that implement <see cref="IZeroGrad"/>, or the optimizer's zero_grad.</summary>
+    public virtual void ZeroGrad()
+    {
+        var replaced = _cbs.GradZeroers;
+        if (replaced.Length > 0) { foreach (var cb in replaced) cb.ZeroGrad(this); return; }
         Opt!.ZeroGrad();
     }
 
-    private void EndCleanup() => (Dl, Xb, Yb, Pred, Loss, LossGrad) = (null, null, null, null, null, null);
+    private void EndCleanup() => (Dl, Xbs, Ybs, Pred, Loss, LossGrad) = (null, [], [], null, null, null);
 }

@@ -10,38 +10,53 @@ namespace Gen;
 /// <summary>
 /// fastai's Learner: a model, data, a loss and an optimizer, trained by a loop that fires fastai's
 /// events to callbacks. The state below is what callbacks read and write, with fastai's meaning.
+/// The five steps of a batch (<see cref="Predict"/>, <see cref="GetLoss"/>, <see cref="Backward"/>,
+/// <see cref="Step"/>, <see cref="ZeroGrad"/>) can be replaced by a derived Learner or by callbacks
+/// (<see cref="IPredict"/> ...), as in the 2022 course's Learner.
 /// </summary>
-public sealed partial class Learner : IDisposable
+public partial class Learner : IDisposable
 {
     private readonly CallbackSet _cbs;
 
-    /// <param name="model">The model; its forward takes the input batch.</param>
+    /// <param name="model">The model; by default its forward takes the batch's inputs (one tensor, or two for an <c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c>).</param>
     /// <param name="dls">Training and validation data.</param>
     /// <param name="lossFunc">loss(pred, target) as a scalar tensor.</param>
-    /// <param name="optFunc">Makes the optimizer (fastai's opt_func); default TorchSharp's Adam.</param>
+    /// <param name="optFunc">Makes the optimizer (fastai's opt_func); default fastai's Adam (<see cref="Optimizers.Adam(double, double, double, double, bool)"/>).</param>
     /// <param name="lr">Default learning rate (fastai: 1e-3).</param>
-    /// <param name="cbs">Callbacks besides the defaults (TrainEval is always added unless given).</param>
-    /// <param name="pipeline">A compile-time ordered callback set; used for dispatch while the set is exactly it.</param>
     /// <param name="splitter">fastai's splitter: the model's parameters in param groups (see <see cref="Splitter"/>).</param>
-    public Learner(nn.Module<Tensor, Tensor> model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
-                   OptimizerFactory? optFunc = null, double lr = 1e-3, IEnumerable<Callback>? cbs = null,
-                   CallbackPipeline? pipeline = null, Func<nn.Module<Tensor, Tensor>, IEnumerable<IEnumerable<Parameter>>>? splitter = null)
+    /// <param name="cbs">Callbacks besides the defaults. TrainEval is always added unless given; the <see cref="Defaults"/>
+    /// (Recorder, Progress) are added except for the types already in <paramref name="cbs"/>, and unless a <paramref name="pipeline"/> is given.</param>
+    /// <param name="metrics">Metrics computed on the validation set every epoch (fastai's <c>metrics</c>), read by the Recorder.</param>
+    /// <param name="pipeline">A compile-time ordered callback set; used for dispatch while the set is exactly it.</param>
+    /// <param name="wdBnBias">fastai's wd_bn_bias: when false (the default), no weight decay on norm layers' parameters and on biases.</param>
+    /// <param name="trainBn">fastai's train_bn: when true (the default), norm layers' parameters train even in frozen param groups.</param>
+    /// <param name="moms">fastai's moms: the momentum schedule of fit_one_cycle, default (0.95, 0.85, 0.95).</param>
+    public Learner(nn.Module model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
+                   OptimizerFactory? optFunc = null, double lr = 1e-3, Func<nn.Module, IEnumerable<IEnumerable<Parameter>>>? splitter = null,
+                   IEnumerable<Callback>? cbs = null, IEnumerable<Metric>? metrics = null, CallbackPipeline? pipeline = null,
+                   bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null)
     {
         Splitter = splitter;
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Dls = dls ?? throw new ArgumentNullException(nameof(dls));
         LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
-        OptFunc = optFunc ?? TorchOptimizer.Adam;
+        OptFunc = optFunc ?? Optimizers.Adam();
         Lr = lr;
+        Metrics = [.. metrics ?? []];
+        (WdBnBias, TrainBn, Moms) = (wdBnBias, trainBn, moms ?? (0.95, 0.85, 0.95));
         _cbs = new CallbackSet(pipeline);
         foreach (var cb in _cbs.Inserted) cb.Learn = this;
-        var extra = (cbs ?? []).ToList();
-        if (!_cbs.Inserted.Concat(extra).OfType<TrainEval>().Any()) extra.Insert(0, new TrainEval());
+        var given = (cbs ?? []).ToList();
+        var present = _cbs.Inserted.Concat(given).Select(cb => cb.GetType()).ToHashSet();
+        var defaults = pipeline is null ? Defaults.Callbacks() : [];   // a pipeline declares the whole set at compile time
+        var extra = defaults.Where(cb => !present.Contains(cb.GetType())).Concat(given).ToList();
+        if (!present.Contains(typeof(TrainEval))) extra.Insert(0, new TrainEval());
         Add(extra);
         Fire(Event.AfterCreate);
     }
 
-    public nn.Module<Tensor, Tensor> Model { get; set; }
+    /// <summary>The model. The default <see cref="Predict"/> calls its forward on the batch's inputs.</summary>
+    public nn.Module Model { get; set; }
     public DataLoaders Dls { get; set; }
     public Func<Tensor, Tensor, Tensor> LossFunc { get; set; }
     public OptimizerFactory OptFunc { get; set; }
@@ -55,6 +70,24 @@ public sealed partial class Learner : IDisposable
     /// <summary>Default weight decay for <see cref="Fit"/> (fastai's <c>wd</c>); null keeps the optimizer's default.</summary>
     public double? Wd { get; set; }
 
+    /// <summary>fastai's <c>metrics</c>: computed on the validation set every epoch by the Recorder.</summary>
+    public IReadOnlyList<Metric> Metrics { get; set; }
+
+    /// <summary>fastai's wd_bn_bias: whether norm layers' parameters and biases get weight decay (applied when the optimizer is made).</summary>
+    public bool WdBnBias { get; set; }
+
+    /// <summary>fastai's train_bn: whether norm layers' parameters train in frozen param groups (applied when the optimizer is made).</summary>
+    public bool TrainBn { get; set; }
+
+    /// <summary>fastai's moms: the momentum schedule (start, middle, end) fit_one_cycle uses by default.</summary>
+    public (double Start, double Middle, double End) Moms { get; set; }
+
+    /// <summary>
+    /// fastai's <c>learn.logger</c>: receives the Recorder's row at the end of every epoch. Prints it by default;
+    /// Progress (and CsvLogger) replace it for the length of a fit.
+    /// </summary>
+    public Action<EpochRecord> Logger { get; set; } = static record => Console.WriteLine(string.Join("  ", record.Cells()));
+
     /// <summary>The callbacks in insertion order (fastai's <c>learn.cbs</c>).</summary>
     public IReadOnlyList<Callback> Cbs => _cbs.Inserted;
 
@@ -66,8 +99,20 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; set; }
-    public Tensor? Xb { get; set; }
-    public Tensor? Yb { get; set; }
+
+    /// <summary>The batch's inputs (fastai's <c>xb</c>, a tuple: one tensor per input of the model).</summary>
+    public Tensor[] Xbs { get; set; } = [];
+
+    /// <summary>The batch's targets (fastai's <c>yb</c>, a tuple: one tensor per target).</summary>
+    public Tensor[] Ybs { get; set; } = [];
+
+    /// <summary>The batch's first (usually only) input, fastai's <c>xb[0]</c>; setting it replaces that input.</summary>
+    public Tensor? Xb { get => Xbs.Length > 0 ? Xbs[0] : null; set => Xbs = WithFirst(Xbs, value); }
+
+    /// <summary>The batch's first (usually only) target, fastai's <c>yb[0]</c>; setting it replaces that target.</summary>
+    public Tensor? Yb { get => Ybs.Length > 0 ? Ybs[0] : null; set => Ybs = WithFirst(Ybs, value); }
+
+    /// <summary>The model's output that the loss reads (fastai's <c>pred</c>).</summary>
     public Tensor? Pred { get; set; }
 
     /// <summary>The loss of the batch, detached from the graph (fastai's <c>loss</c>).</summary>
@@ -147,18 +192,35 @@ public sealed partial class Learner : IDisposable
     /// fastai's splitter: the model's parameters in param groups (for freezing and discriminative learning rates),
     /// e.g. body then head. Null: one group of all parameters.
     /// </summary>
-    public Func<nn.Module<Tensor, Tensor>, IEnumerable<IEnumerable<Parameter>>>? Splitter { get; set; }
+    public Func<nn.Module, IEnumerable<IEnumerable<Parameter>>>? Splitter { get; set; }
 
-    /// <summary>fastai's create_opt: the optimizer over the model's parameters, in the <see cref="Splitter"/>'s groups.</summary>
+    /// <summary>
+    /// fastai's create_opt: the optimizer over the model's parameters, in the <see cref="Splitter"/>'s groups; then,
+    /// unless <see cref="WdBnBias"/>, no weight decay on norm layers and biases, and with <see cref="TrainBn"/> norm
+    /// layers that train when frozen (fastai's do_wd and force_train states, for Gen optimizers).
+    /// </summary>
     public void CreateOpt()
     {
         Opt?.Dispose();
-        if (Splitter is null) { Opt = OptFunc(Model.parameters().ToList(), Lr, null); return; }
-        var groups = Splitter(Model).Select(g => g.ToList()).ToList();
+        var groups = (Splitter?.Invoke(Model) ?? [Model.parameters()]).Select(g => g.ToList()).ToList();
         var parameters = groups.SelectMany(g => g).ToList();
         int next = 0;
-        Opt = OptFunc(parameters, Lr, groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
+        Opt = OptFunc(parameters, Lr, Splitter is null ? null : groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
+        if (Opt.Fused is { } fused) NormBiasParams.ApplyState(Model, parameters, fused, WdBnBias, TrainBn);
     }
 
-    public void Dispose() => Opt?.Dispose();
+    private static Tensor[] WithFirst(Tensor[] tensors, Tensor? first)
+    {
+        if (first is null) return [];
+        if (tensors.Length == 0) return [first];
+        var copy = (Tensor[])tensors.Clone();
+        copy[0] = first;
+        return copy;
+    }
+
+    public void Dispose()
+    {
+        Opt?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

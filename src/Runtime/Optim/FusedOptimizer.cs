@@ -44,19 +44,9 @@ public abstract partial class FusedOptimizer : Optimizer
 
     public override int GroupCount { get; }
 
-    /// <summary>Sets hyper-parameter <paramref name="name"/> of param group <paramref name="group"/> (fastai's or the step's name: sqr_mom or sqrMom).</summary>
-    public abstract override void SetHyper(string name, int group, double value);
+    /// <inheritdoc/>
+    public override FusedOptimizer Fused => this;
 
-    /// <summary>fastai's set_hyper with one value: every param group.</summary>
-    public override void SetHyper(string name, double value)
-    {
-        for (int g = 0; g < GroupCount; g++) SetHyper(name, g, value);
-    }
-
-
-    /// <summary>The error for a hyper-parameter the optimizer does not have.</summary>
-    protected Exception UnknownHyper(string name, string known) =>
-        new ArgumentException($"'{name}' is not a hyper-parameter of {GetType().Name}; it has: {known}.", nameof(name));
 
     /// <summary>fastai's zero_grad: zeroes existing gradients in place (CPU gradients through their memory, without allocating).</summary>
     public override unsafe void ZeroGrad()
@@ -95,7 +85,6 @@ public abstract partial class FusedOptimizer : Optimizer
         return _paramMemory[param].Bytes;
     }
 
-    public override bool HasHyper(string name) => HyperNames.Contains(name);
 
     /// <summary>The hypers' fastai names, in the generated order.</summary>
     protected abstract IReadOnlyList<string> HyperNames { get; }
@@ -109,97 +98,8 @@ public abstract partial class FusedOptimizer : Optimizer
     /// <summary>Per-tensor state <paramref name="index"/> of parameter <paramref name="param"/>; sets it first when <paramref name="set"/> is given.</summary>
     protected abstract double PerTensor(int index, int param, double? set = null);
 
-    /// <summary>
-    /// Sets per-tensor state <paramref name="name"/> (fastai's name, e.g. no_wd — fastai's do_wd = False — or step)
-    /// of parameter <paramref name="param"/>, as fastai's <c>opt.state[p][name] = value</c>.
-    /// </summary>
-    public void SetState(string name, int param, double value)
-    {
-        int index = PerTensorNames.ToList().IndexOf(name);
-        if (index < 0) throw new ArgumentException($"{GetType().Name} keeps no per-tensor state '{name}'; it has: {string.Join(", ", PerTensorNames)}.", nameof(name));
-        PerTensor(index, param, value);
-    }
 
-    /// <summary>fastai's freeze_to: param groups before <paramref name="n"/> (negative: from the end) stop training, the rest train.</summary>
-    public void FreezeTo(int n)
-    {
-        int frozen = n >= 0 ? n : GroupCount + n;
-        for (int i = 0; i < Parameters.Count; i++) Parameters[i].requires_grad_(GroupOf[i] >= frozen);
-    }
 
-    /// <summary>fastai's freeze: only the last param group trains.</summary>
-    public void Freeze() => FreezeTo(-1);
-
-    /// <summary>fastai's unfreeze: every param group trains.</summary>
-    public void Unfreeze() => FreezeTo(0);
-
-    /// <summary>fastai's state_dict: hypers per group and copies of every parameter's state.</summary>
-    public OptimizerState StateDict() => new(
-        GetType().FullName!,
-        Enumerable.Range(0, GroupCount).Select(g => (IReadOnlyDictionary<string, double>)HyperNames.ToDictionary(h => h, h => GetHyper(h, g))).ToList(),
-        Enumerable.Range(0, Parameters.Count).Select(i => new ParamState(
-            Parameters[i].shape,
-            Enumerable.Range(0, ElementStateNames.Count).Where(k => _hasState[i] && _elementState[i, k] is not null)
-                .ToDictionary(k => ElementStateNames[k], k => _elementState[i, k]!.clone().DetachFromDisposeScope()),
-            Enumerable.Range(0, PerTensorNames.Count).ToDictionary(k => PerTensorNames[k], k => PerTensor(k, i)))).ToList());
-
-    /// <summary>
-    /// fastai's load_state_dict. The state must come from the same optimizer over the same parameter
-    /// layout; otherwise nothing changes and the error says what differs.
-    /// </summary>
-    public void LoadStateDict(OptimizerState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        Validate(state);
-        for (int g = 0; g < GroupCount; g++)
-            foreach (var (name, value) in state.Hypers[g]) SetHyper(name, g, value);
-        ClearState();
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            for (int k = 0; k < ElementStateNames.Count; k++)
-                if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
-                {
-                    _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).contiguous().clone().DetachFromDisposeScope();
-                    _hasState[i] = true;
-                }
-            for (int k = 0; k < PerTensorNames.Count; k++)
-                PerTensor(k, i, state.Params[i].PerTensor.TryGetValue(PerTensorNames[k], out var value) ? value : 0);
-        }
-    }
-
-    private void Validate(OptimizerState state)
-    {
-        var name = GetType().FullName;
-        if (state.Optimizer != name)
-            throw new ArgumentException($"This state dict was saved by {state.Optimizer}; it cannot be loaded into {name}. Load it into a {state.Optimizer}, or start from a fresh state.", nameof(state));
-        if (state.Params.Count != Parameters.Count || state.Hypers.Count != GroupCount)
-            throw new ArgumentException($"The state dict holds {state.Params.Count} parameters in {state.Hypers.Count} param groups; this optimizer has {Parameters.Count} in {GroupCount}. Load it into an optimizer over the same model.", nameof(state));
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            if (!state.Params[i].Shape.SequenceEqual(Parameters[i].shape))
-                throw new ArgumentException($"Parameter {i} has shape [{string.Join(", ", Parameters[i].shape)}] here but [{string.Join(", ", state.Params[i].Shape)}] in the state dict; the model differs from the one it was saved from.", nameof(state));
-            var unknown = state.Params[i].Buffers.Keys.Concat(state.Params[i].PerTensor.Keys).FirstOrDefault(k => !ElementStateNames.Contains(k) && !PerTensorNames.Contains(k));
-            if (unknown is not null)
-                throw new ArgumentException($"Parameter {i} has state '{unknown}' in the state dict, which {GetType().Name} does not keep.", nameof(state));
-        }
-        var unknownHyper = state.Hypers.SelectMany(h => h.Keys).FirstOrDefault(h => !HyperNames.Contains(h));
-        if (unknownHyper is not null)
-            throw new ArgumentException($"The state dict sets hyper-parameter '{unknownHyper}', which {GetType().Name} does not have.", nameof(state));
-    }
-
-    /// <summary>fastai's clear_state: forgets every state buffer (they are re-created as zeros).</summary>
-    public virtual void ClearState()
-    {
-        DropFlat();
-        Array.Clear(_hasState);
-        for (int i = 0; i < _elementState.GetLength(0); i++)
-            for (int k = 0; k < _elementState.GetLength(1); k++)
-            {
-                _elementState[i, k]?.Dispose();
-                _elementState[i, k] = null;
-                _stateMemory[i, k] = default;
-            }
-    }
 
     /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
     protected Tensor ElementState(int param, int slot)

@@ -40,6 +40,21 @@ public abstract class Optimizer : IDisposable
         SetHyper(name, value);
     }
 
+    /// <summary>The Gen optimizer that keeps the per-parameter state (this one, or the one a wrapper drives); null for others.</summary>
+    public virtual FusedOptimizer? Fused => null;
+
+    /// <summary>fastai's state_dict: hypers and every parameter's state, copied (to put back with <see cref="LoadStateDict"/>).</summary>
+    public virtual OptimizerState StateDict() => throw NoState();
+
+    /// <summary>fastai's load_state_dict: puts back a state this kind of optimizer saved over the same parameters.</summary>
+    public virtual void LoadStateDict(OptimizerState state) => throw NoState();
+
+    /// <summary>fastai's clear_state: forgets the per-parameter state (buffers, step counts), keeping do_wd and force_train.</summary>
+    public virtual void ClearState() => throw NoState();
+
+    private InvalidOperationException NoState() => new(
+        $"{GetType().Name} does not expose its state, which saving and restoring it (LrFind, checkpoints) need. Use a Gen optimizer, e.g. optFunc: Optimizers.Adam().");
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
 

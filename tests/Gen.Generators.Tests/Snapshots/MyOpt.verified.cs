@@ -37,7 +37,7 @@ namespace Demo
                 case "lr": _hypers[group].Lr = value; return;
                 case "wd": _hypers[group].Wd = value; return;
                 case "mom": _hypers[group].Mom = value; return;
-                default: throw UnknownHyper(name, "lr, wd, mom");
+                default: SetOtherHyper(name, group, value); return;
             }
         }
 
@@ -49,7 +49,7 @@ namespace Demo
                 case "lr": return _hypers[group].Lr;
                 case "wd": return _hypers[group].Wd;
                 case "mom": return _hypers[group].Mom;
-                default: throw UnknownHyper(name, "lr, wd, mom");
+                default: return OtherHyper(name, group);
             }
         }
 
@@ -73,9 +73,8 @@ namespace Demo
         }
 
         /// <inheritdoc/>
-        public override void ClearState()
+        protected override void ClearPerTensorState()
         {
-            base.ClearState();
             global::System.Array.Clear(_step);
         }
 

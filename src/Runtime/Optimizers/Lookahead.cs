@@ -12,6 +12,7 @@ namespace Gen;
 /// </summary>
 public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.5) : Optimizer
 {
+    private const string SlowBuffer = "slow_p", CountState = "lookahead_count";
     private List<Tensor>? _slow;
 
     public FusedOptimizer Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
@@ -42,14 +43,48 @@ public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.
     public override int GroupCount => Inner.GroupCount;
     public override bool HasHyper(string name) => Inner.HasHyper(name);
     public override double GetHyper(string name, int group = 0) => Inner.GetHyper(name, group);
+    public override FusedOptimizer Fused => Inner;
 
     /// <summary>fastai's clear_state: the inner optimizer's state, the step count and the slow weights.</summary>
-    public void ClearState()
+    public override void ClearState()
     {
         Inner.ClearState();
         DisposeSlow();
         Count = 0;
     }
+
+    /// <summary>The inner optimizer's state, plus the slow weights and the step count (which fastai's Lookahead does not save).</summary>
+    public override OptimizerState StateDict()
+    {
+        var inner = Inner.StateDict();
+        var parameters = inner.Params.Select((p, i) => p with
+        {
+            Buffers = _slow is null ? p.Buffers : new Dictionary<string, Tensor>(p.Buffers) { [SlowBuffer] = _slow[i].clone().DetachFromDisposeScope() },
+            PerTensor = new Dictionary<string, double>(p.PerTensor) { [CountState] = Count },
+        }).ToList();
+        return new OptimizerState(StateName(inner.Optimizer), inner.Hypers, parameters);
+    }
+
+    /// <summary>Puts back a state saved by <see cref="StateDict"/> of a Lookahead over the same kind of optimizer.</summary>
+    public override void LoadStateDict(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var expected = StateName(Inner.GetType().FullName!);
+        if (state.Optimizer != expected)
+            throw new ArgumentException($"This state dict was saved by {state.Optimizer}; it cannot be loaded into {expected}.", nameof(state));
+        var innerParams = state.Params.Select(p => p with
+        {
+            Buffers = p.Buffers.Where(b => b.Key != SlowBuffer).ToDictionary(),
+            PerTensor = p.PerTensor.Where(s => s.Key != CountState).ToDictionary(),
+        }).ToList();
+        Inner.LoadStateDict(new OptimizerState(Inner.GetType().FullName!, state.Hypers, innerParams));
+        DisposeSlow();
+        if (state.Params.Count > 0 && state.Params[0].Buffers.ContainsKey(SlowBuffer))
+            _slow = state.Params.Select((p, i) => p.Buffers[SlowBuffer].to(Inner.Parameters[i].dtype, Inner.Parameters[i].device).clone().DetachFromDisposeScope()).ToList();
+        Count = state.Params.Count > 0 && state.Params[0].PerTensor.TryGetValue(CountState, out var count) ? (int)count : 0;
+    }
+
+    private static string StateName(string inner) => $"{typeof(Lookahead).FullName}({inner})";
 
     public override void Dispose()
     {
@@ -63,11 +98,4 @@ public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.
         _slow?.ForEach(t => t.Dispose());
         _slow = null;
     }
-}
-
-/// <summary>fastai's ranger: Lookahead over RAdam with mom 0.95, wd 0.01, eps 1e-6.</summary>
-public static class Ranger
-{
-    public static Optimizer Create(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, double lr, IReadOnlyList<IReadOnlyList<int>>? groups = null) =>
-        new Lookahead(new RAdam(parameters, lr: lr, mom: 0.95, wd: 0.01, eps: 1e-6, groups: groups));
 }

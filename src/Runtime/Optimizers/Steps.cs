@@ -106,6 +106,9 @@ public static class Steps
     /// <summary>larc_step with momentum: descent along the momentum buffer at the layer's own rate.</summary>
     [Step] public static void LarcStep(ref float p, float gradAvg, [PerTensor] double localLr) => p -= (float)localLr * gradAvg;
 
+    /// <summary>larc_step without momentum (mom = 0): descent along the gradient at the layer's own rate.</summary>
+    [Step] public static void LarcGradStep(ref float p, float grad, [PerTensor] double localLr) => p -= (float)localLr * grad;
+
     /// <summary>fastai's debias: damp * (1 - mom^step) / (1 - mom), the correction of a damped moving average after <paramref name="step"/> steps.</summary>
     public static double Debias(double mom, double damp, int step) => damp * (1 - Math.Pow(mom, step)) / (1 - mom);
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 
 namespace Gen;
@@ -8,17 +9,24 @@ namespace Gen;
 /// <summary>One row of fastai's epoch table: train loss, valid loss, the metrics in <see cref="Recorder.MetricNames"/> order, and the time.</summary>
 public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, IReadOnlyList<double> Metrics, TimeSpan Time)
 {
-    /// <summary>The row's cells as fastai prints them, numbers written by <paramref name="number"/>, time as mm:ss.</summary>
-    public string[] Cells(Func<double, string> number) =>
-        [Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), number(TrainLoss), number(ValidLoss), .. Metrics.Select(number),
-         $"{(int)Time.TotalMinutes:00}:{Time.Seconds:00}"];
+    /// <summary>The row's cells as fastai prints them, numbers written by <paramref name="number"/> (default: six decimals), time as mm:ss.</summary>
+    public string[] Cells(Func<double, string>? number = null)
+    {
+        number ??= SixDecimals;
+        return [Epoch.ToString(CultureInfo.InvariantCulture), number(TrainLoss), number(ValidLoss), .. Metrics.Select(number),
+                $"{(int)Time.TotalMinutes:00}:{Time.Seconds:00}"];
+    }
+
+    private static string SixDecimals(double value) => value.ToString("F6", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
 /// fastai's Recorder (order 50). Per training batch: the smoothed loss (fastai's debiased EMA, beta 0.98) in
 /// <see cref="Losses"/> and <see cref="Learner.SmoothLoss"/>, the raw loss, and the lr and mom of the last param
 /// group. Per epoch (<see cref="Values"/>): train loss (smoothed), valid loss (mean over samples), each metric
-/// over the validation set, and the time.
+/// over the validation set, and the time, handed to <see cref="Learner.Logger"/> when the epoch ends (fastai's
+/// <c>self.logger(self.log)</c>), so a callback that cancels the fit after the Recorder still leaves the row printed.
+/// Its metrics are the Learner's (<c>metrics:</c>) unless given here.
 /// </summary>
 [Order(50)]
 public sealed partial class Recorder(params Metric[] metrics) : Callback
@@ -29,8 +37,8 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     private bool _recordsMom;
     private double _trainLoss;
 
-    /// <summary>The metrics computed on the validation set each epoch.</summary>
-    public IReadOnlyList<Metric> Metrics { get; } = metrics;
+    /// <summary>The metrics computed on the validation set each epoch: the ones given to the Recorder, else the Learner's.</summary>
+    public IReadOnlyList<Metric> Metrics => metrics.Length > 0 ? metrics : Learn?.Metrics ?? [];
 
     /// <summary>fastai's metric_names: epoch, train_loss, valid_loss, the metrics, time.</summary>
     public IReadOnlyList<string> MetricNames => ["epoch", "train_loss", "valid_loss", .. Metrics.Select(m => m.Name), "time"];
@@ -55,7 +63,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
 
     /// <summary>The Learner's Recorder, or an error saying that <paramref name="reader"/> needs one.</summary>
     public static Recorder Of(Learner learn, string reader) => learn.Get<Recorder>()
-        ?? throw new InvalidOperationException($"{reader} reads what the Recorder records; add a Recorder (Defaults.Callbacks() has one).");
+        ?? throw new InvalidOperationException($"{reader} reads what the Recorder records; add a Recorder (every Learner gets one unless its default callbacks were removed).");
 
     [Event]
     void BeforeFit(Learner learn)
@@ -106,6 +114,8 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     void AfterEpoch(Learner learn)
     {
         Iters.Add(Losses.Count);
-        Values.Add(new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, Metrics.Select(m => m.Value).ToArray(), _clock.Elapsed));
+        var record = new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, Metrics.Select(m => m.Value).ToArray(), _clock.Elapsed);
+        Values.Add(record);
+        learn.Logger(record);
     }
 }

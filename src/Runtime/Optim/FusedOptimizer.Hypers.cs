@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Ordering;
+
+namespace Gen;
+
+// Hyper-parameters as fastai's Optimizer keeps them: the steps' own (typed fields, generated) and any other name
+// set_hyper is given (one-cycle's mom on plain SGD), both per param group.
+public abstract partial class FusedOptimizer
+{
+    private OtherHypers? _otherHypers;
+
+    private OtherHypers Others => _otherHypers ??= new OtherHypers(GroupCount);
+
+    /// <summary>
+    /// Sets hyper-parameter <paramref name="name"/> of param group <paramref name="group"/> (fastai's or the step's
+    /// name: sqr_mom or sqrMom). A name no step reads is stored as fastai stores it; a misspelt one is refused.
+    /// </summary>
+    public abstract override void SetHyper(string name, int group, double value);
+
+    /// <summary>fastai's set_hyper with one value: every param group.</summary>
+    public override void SetHyper(string name, double value)
+    {
+        for (int g = 0; g < GroupCount; g++) SetHyper(name, g, value);
+    }
+
+    /// <summary>Whether the optimizer has hyper-parameter <paramref name="name"/>: one its steps read, or one set since.</summary>
+    public override bool HasHyper(string name) => HyperNames.Contains(CallbackNaming.CamelToSnake(name)) || _otherHypers?.Has(name) == true;
+
+    /// <summary>Stores a hyper that no step reads (the generated <see cref="SetHyper(string, int, double)"/> calls this for other names).</summary>
+    protected void SetOtherHyper(string name, int group, double value) => Others.Set(name, group, value, this, HyperNames);
+
+    /// <summary>A stored hyper that no step reads; an error when it was never set.</summary>
+    protected double OtherHyper(string name, int group) =>
+        _otherHypers is not null && _otherHypers.TryGet(name, group, out var value) ? value
+            : throw new ArgumentException($"'{name}' is not a hyper-parameter of {GetType().Name} and was never set; it has: {string.Join(", ", AllHyperNames)}.", nameof(name));
+
+    /// <summary>The steps' hypers and the others set so far, by fastai's names.</summary>
+    private IEnumerable<string> AllHyperNames => HyperNames.Concat(_otherHypers?.Names ?? []);
+
+    /// <summary>Every hyper of param group <paramref name="group"/>, by fastai's name.</summary>
+    private Dictionary<string, double> HypersOf(int group)
+    {
+        var hypers = HyperNames.ToDictionary(h => h, h => GetHyper(h, group));
+        foreach (var name in _otherHypers?.Names ?? [])
+            if (_otherHypers!.TryGet(name, group, out var value)) hypers[name] = value;
+        return hypers;
+    }
+}
