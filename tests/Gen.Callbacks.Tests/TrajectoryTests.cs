@@ -18,8 +18,6 @@ namespace Gen.Callbacks.Tests;
 /// </summary>
 public class TrajectoryTests
 {
-    private delegate FusedOptimizer Make(IReadOnlyList<Parameter> ps, IReadOnlyList<IReadOnlyList<int>> groups);
-
     public static IEnumerable<object[]> Cases() =>
         from file in ReferenceFiles.All
         where file.Root["trajectories"] is not null
@@ -40,14 +38,12 @@ public class TrajectoryTests
         var groups = c["param_groups"]!.AsArray().Select(g => (IReadOnlyList<int>)g!.AsArray().Select(i => i!.GetValue<int>()).ToList()).ToList();
         var hypers = c["hypers_per_group"]!.AsArray().Select(h => h!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>())).ToList();
 
-        var (make, structural) = Map(c);
-        var (opt, inner) = make(ps, groups);
-        using var _ = opt;
+        using var opt = Make(c, ps, groups);
+        var inner = opt.Fused!;
         inner.UseTensorPath = backend == "tensor";
-        foreach (var param in c["state_do_wd_false_for_params"]!.AsArray()) inner.SetState("no_wd", param!.GetValue<int>(), 1);
+        foreach (var param in c["state_do_wd_false_for_params"]!.AsArray()) inner.SetState("do_wd", param!.GetValue<int>(), 0);
         for (int g = 0; g < hypers.Count; g++)
-            foreach (var (name, value) in hypers[g].Where(h => !structural.Contains(h.Key)))
-                inner.SetHyper(name, g, value);
+            foreach (var (name, value) in hypers[g]) inner.SetHyper(name, g, value);
 
         var expected = c[dtype == "float64" ? "expected_params" : "expected_params_float32_run"]!.AsArray();
         var grads = c["grads"]!.AsArray();
@@ -71,38 +67,28 @@ public class TrajectoryTests
 
     private static double[] Doubles(JsonNode? node) => node!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
 
-    /// <summary>fastai's optimizer callbacks, as the reference lists them, -> the generated optimizer with that composition.</summary>
-    private static readonly Dictionary<string, Make> ByComposition = new()
+    /// <summary>
+    /// The case's optimizer made as fastai's call makes it (function, flags and hypers, through Gen's entry points), checked
+    /// to have the composition fastai built; anything unmapped fails.
+    /// </summary>
+    private static Gen.Optimizer Make(JsonNode c, IReadOnlyList<Parameter> ps, IReadOnlyList<IReadOnlyList<int>> groups)
     {
-        ["weight_decay, sgd_step"] = (ps, g) => new Sgd(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad, momentum_step"] = (ps, g) => new SgdMomentum(ps, lr: 0, groups: g),
-        ["weight_decay, average_sqr_grad, rms_prop_step"] = (ps, g) => new RmsProp(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad, average_sqr_grad, rms_prop_step"] = (ps, g) => new RmsPropMomentum(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad(dampening=True), average_sqr_grad, step_stat, adam_step"] = (ps, g) => new Adam(ps, lr: 0, groups: g),
-        ["l2_reg, average_grad(dampening=True), average_sqr_grad, step_stat, adam_step"] = (ps, g) => new AdamL2(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad(dampening=True), average_sqr_grad, step_stat, radam_step"] = (ps, g) => new RAdam(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad(dampening=True), average_sqr_grad(dampening=True), step_stat, qhadam_step"] = (ps, g) => new QHAdam(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad, larc_layer_lr(clip=True), larc_step"] = (ps, g) => new Larc(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad, larc_layer_lr(clip=False), larc_step"] = (ps, g) => new Lars(ps, lr: 0, groups: g),
-        ["weight_decay, average_grad(dampening=True), average_sqr_grad, step_stat, lamb_step"] = (ps, g) => new Lamb(ps, lr: 0, groups: g),
-    };
-
-    /// <summary>The case's optimizer: its composition, wrapped in Lookahead when the case has one; anything unmapped fails.</summary>
-    private static (Func<IReadOnlyList<Parameter>, IReadOnlyList<IReadOnlyList<int>>, (Gen.Optimizer Outer, FusedOptimizer Inner)> Make, HashSet<string> Structural)
-        Map(JsonNode c)
-    {
+        var function = c["optimizer"]!.GetValue<string>();
+        if (function == "Lookahead")
+        {
+            var call = c["fastai_call"]!.GetValue<string>();
+            var inner = System.Text.RegularExpressions.Regex.Match(call, @"^Lookahead\((\w+)\(");
+            function = inner.Success ? inner.Groups[1].Value : throw new InvalidOperationException($"Cannot tell which optimizer '{call}' wraps.");
+        }
+        var kwargs = c["hypers_per_group"]![0]!.AsObject().Where(h => h.Key != "lr").ToDictionary(h => h.Key, h => (object)h.Value!.GetValue<double>());
+        foreach (var (flag, value) in c["optimizer_flags"]!.AsObject()) kwargs[flag] = value!.GetValue<bool>();
+        (int, double)? lookahead = c["lookahead"] is JsonObject l ? (l["k"]!.GetValue<int>(), l["alpha"]!.GetValue<double>()) : null;
+        var opt = FastaiOptimizers.Create(function, lr: 0, kwargs, ps, groups, lookahead);
         var composition = string.Join(", ", c["fastai_optimizer_cbs"]!.AsArray().Select(x => x!.GetValue<string>()));
-        if (!ByComposition.TryGetValue(composition, out var make))
-            throw new InvalidOperationException($"No optimizer of this port has fastai's composition [{composition}] ({c["optimizer"]}).");
-        // decouple_wd and clip are visible in the composition itself (weight_decay or l2_reg; larc_layer_lr(clip=...)).
-        var unknownFlag = c["optimizer_flags"]!.AsObject().Select(f => f.Key).FirstOrDefault(k => k is not ("decouple_wd" or "clip"));
-        if (unknownFlag is not null) throw new InvalidOperationException($"Optimizer flag '{unknownFlag}' is not mapped.");
-        // fastai picks SGD's and RMSProp's composition from mom == 0; that mom is not a hyper of the variant chosen.
-        var structural = composition.Contains("average_grad") ? new HashSet<string>() : ["mom"];
-        if (c["lookahead"] is not JsonObject lookahead) return ((ps, g) => { var o = make(ps, g); return (o, o); }, structural);
-        int k = lookahead["k"]!.GetValue<int>();
-        double alpha = lookahead["alpha"]!.GetValue<double>();
-        return ((ps, g) => { var o = make(ps, g); return (new Lookahead(o, k, alpha), o); }, structural);
+        if (!FastaiOptimizers.ByComposition.TryGetValue(composition, out var type))
+            throw new InvalidOperationException($"No optimizer of this port has fastai's composition [{composition}] ({c["fastai_call"]}).");
+        Assert.Equal(type, opt.Fused!.GetType());
+        return opt;
     }
 
     [Fact]
@@ -112,7 +98,7 @@ public class TrajectoryTests
         var model = nn.Linear(1, 1);
         using (no_grad()) { model.weight!.zero_(); model.bias!.zero_(); }   // independent of the process-wide generator
         using var learn = new Learner(model, DataLoaders.FromTensors(x, y, x, y, batchSize: 32),
-                                      (p, t) => nn.functional.mse_loss(p, t), optFunc: Adam.Create, lr: 0.05);
+                                      (p, t) => nn.functional.mse_loss(p, t), lr: 0.05);   // fastai's Adam by default
         double Loss() { using var _ = no_grad(); return nn.functional.mse_loss(model.forward(x), y).item<float>(); }
         double before = Loss();
         learn.Fit(10, wd: 0.001);
