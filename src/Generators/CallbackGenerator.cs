@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis;
 namespace Gen.Generators;
 
 /// <summary>
-/// Gen's callback compiler. Pipeline: [Event] methods -> one equatable model per callback class -> its
+/// Gen's callback compiler. Pipeline: [Event] methods (and callbacks that replace loop steps) -> one equatable model per callback class -> its
 /// dispatch code; [Pipeline] classes -> ordered model -> direct per-event calls; all diagnostics are
 /// carried as data and reported in separate outputs.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class CallbackGenerator : IIncrementalGenerator
     public static class TrackingNames
     {
         public const string CallbackParses = nameof(CallbackParses);
+        public const string LoopStepCallbackParses = nameof(LoopStepCallbackParses);
         public const string Callbacks = nameof(Callbacks);
         public const string OrderingDiagnostics = nameof(OrderingDiagnostics);
         public const string PipelineParses = nameof(PipelineParses);
@@ -25,13 +26,24 @@ public sealed class CallbackGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Callbacks that replace a step of the batch (IPredict, ...) may have no [Event] method at all.
+        var loopStepCallbackParses = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax { BaseList: not null },
+                static (ctx, ct) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) is INamedTypeSymbol type && Symbols.IsLoopStepCallback(type)
+                    ? CallbackParser.Parse(type, ct) : null)
+            .Where(static parse => parse is not null)
+            .Collect()
+            .WithTrackingName(TrackingNames.LoopStepCallbackParses);
+
         // Every [Event] method yields the parse of its whole class; Distinct leaves one per class.
         var callbackParses = context.SyntaxProvider
             .ForAttributeWithMetadataName(Symbols.EventAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
                 static (ctx, ct) => CallbackParser.Parse(ctx.TargetSymbol.ContainingType, ct))
             .Collect()
-            .Select(static (parses, _) => parses.Distinct().ToImmutableArray())
+            .Combine(loopStepCallbackParses)
+            .Select(static (parses, _) => parses.Left.Concat(parses.Right.Select(p => p!)).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.CallbackParses);
 
         var callbacks = callbackParses

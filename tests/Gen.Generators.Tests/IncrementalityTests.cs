@@ -38,7 +38,7 @@ public class IncrementalityTests
         var optimizerOutputs = optimizerResult.TrackedSteps[OptimizerGenerator.OptimizerParses].SelectMany(step => step.Outputs).ToList();
         Assert.NotEmpty(optimizerOutputs);
         Assert.All(optimizerOutputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"optimizer: {o.Reason}"));
-        foreach (var name in new[] { TrackingNames.CallbackParses, TrackingNames.Callbacks, TrackingNames.OrderingDiagnostics, TrackingNames.PipelineParses })
+        foreach (var name in new[] { TrackingNames.CallbackParses, TrackingNames.LoopStepCallbackParses, TrackingNames.Callbacks, TrackingNames.OrderingDiagnostics, TrackingNames.PipelineParses })
         {
             var outputs = result.TrackedSteps[name].SelectMany(step => step.Outputs).ToList();
             Assert.NotEmpty(outputs);

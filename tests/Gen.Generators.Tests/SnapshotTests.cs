@@ -60,4 +60,36 @@ public class SnapshotTests
         // TrainEval (order -10) first; Logger must run before TerminateOnNaN (order 5) although its order is 0 — it is anyway.
         Snapshot.Verify(result.Generated["Demo.MyLoop.g.cs"], "MyLoop");
     }
+
+    [Fact]
+    public void A_callback_that_only_replaces_loop_steps_gets_metadata_and_no_events()
+    {
+        var result = GeneratorHarness.Run("""
+            using Gen;
+            namespace Demo;
+            [RunAfter(typeof(TrainEval))]
+            public sealed partial class TrainCB : Callback, IPredict, IZeroGrad
+            {
+                public void Predict(Learner learn) { }
+                public void ZeroGrad(Learner learn) { }
+            }
+            public abstract class StepBase : Callback, IStep { public void Step(Learner learn) { } }
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        var generated = result.Generated["Demo.TrainCB.g.cs"];
+        Assert.Contains("(global::Gen.EventMask)0x000000u, global::System.Type.EmptyTypes, new global::System.Type[] { typeof(global::Gen.TrainEval) }", generated);
+        Assert.DoesNotContain("switch", generated);
+        Assert.DoesNotContain(result.Generated.Keys, k => k.Contains("StepBase"));   // abstract: its concrete subclasses get the metadata
+    }
+
+    [Fact]
+    public void A_loop_step_callback_that_is_not_partial_is_told_to_be()
+    {
+        var result = GeneratorHarness.Run("""
+            using Gen;
+            public sealed class TrainCB : Callback, IBackward { public void Backward(Learner learn) { } }
+            """);
+        Assert.Contains(result.GeneratorDiagnostics, d => d.Id == "GEN0003" && d.GetMessage().Contains("'TrainCB' must be declared partial"));
+    }
 }

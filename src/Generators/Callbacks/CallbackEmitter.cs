@@ -22,10 +22,13 @@ internal static class CallbackEmitter
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Open("public override void Invoke(global::Gen.Event e, global::Gen.Learner learn)");
-            w.Open("switch (e)");
-            foreach (var h in m.Handlers)
-                w.Line($"case global::Gen.Event.{EventHandlers.EventName(h.Event)}: {Call(h)}; return;");
-            w.Close();
+            if (m.Handlers.Count > 0)   // a callback that only replaces loop steps handles no event
+            {
+                w.Open("switch (e)");
+                foreach (var h in m.Handlers)
+                    w.Line($"case global::Gen.Event.{EventHandlers.EventName(h.Event)}: {Call(h)}; return;");
+                w.Close();
+            }
             w.Close();
             foreach (var h in m.Handlers)
             {

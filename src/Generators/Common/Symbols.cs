@@ -23,6 +23,13 @@ internal static class Symbols
 
     public static bool IsLearner(ITypeSymbol type) => Is(type, LearnerType);
 
+    /// <summary>The interfaces through which a callback replaces a step of the batch (the course's TrainCB).</summary>
+    private static readonly string[] LoopStepInterfaces = ["Gen.IPredict", "Gen.IGetLoss", "Gen.IBackward", "Gen.IStep", "Gen.IZeroGrad"];
+
+    /// <summary>Whether <paramref name="type"/> is a concrete callback that replaces a loop step (it needs metadata even without handlers).</summary>
+    public static bool IsLoopStepCallback(INamedTypeSymbol type) =>
+        !type.IsAbstract && IsCallback(type) && type.AllInterfaces.Any(i => LoopStepInterfaces.Any(name => Is(i, name)));
+
     public static bool IsCallback(ITypeSymbol? type)
     {
         for (var t = type?.BaseType; t is not null; t = t.BaseType)
