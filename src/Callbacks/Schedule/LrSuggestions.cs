@@ -28,7 +28,9 @@ public static class LrSuggestions
                 if (run[end] < run[i]) (end, start) = (i, i - run[i]);
             }
         double sections = (end - start) / 3.0;
-        int idx = start + (int)sections + (int)(sections / 2);
+        // A run that starts at the first point has start = -1 (fastai's off-by-one); on a short run idx is then -1,
+        // which Python reads as the LAST point, the largest lr. The run's first point is the sensible answer.
+        int idx = Math.Max(0, start + (int)sections + (int)(sections / 2));
         return new("valley", lrs[idx], lrs[idx], losses[idx]);
     }
 

@@ -105,7 +105,8 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
         var opt = learn.Opt!;
         int last = opt.GroupCount - 1;
         Lrs.Add(opt.GetHyper("lr", last));
-        if (_recordsMom) Moms.Add(opt.GetHyper("mom", last));
+        // A mom that no step reads appears when a schedule first sets it (one-cycle on plain SGD).
+        if (_recordsMom || (_recordsMom = opt.HasHyper("mom"))) Moms.Add(opt.GetHyper("mom", last));
     }
 
     [Event] void AfterTrain(Learner learn) => _trainLoss = learn.SmoothLoss;
