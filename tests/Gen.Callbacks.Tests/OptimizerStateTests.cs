@@ -150,4 +150,31 @@ public class OptimizerStateTests
         Assert.Equal(1, sgd.GetState("force_train", 0));
         Assert.Contains("did you mean 'no_wd'?", Assert.Throws<ArgumentException>(() => sgd.SetState("no_wdd", 0, 0)).Message);
     }
+
+    [Fact]
+    public void A_hyper_no_step_reads_is_stored_per_group_as_fastais_set_hyper()
+    {
+        var ps = Params(2, [3], [2]);
+        using var sgd = Optimizers.Sgd(ps, lr: 0.1, groups: [[0], [1]]);   // fastai's SGD keeps mom = 0 as a hyper
+        Assert.Equal(0, sgd.GetHyper("mom", 1));
+        sgd.SetHyper("mom", [0.9, 0.8]);                                    // one-cycle does this on plain SGD
+        Assert.Equal([0.9, 0.8], new[] { sgd.GetHyper("mom", 0), sgd.GetHyper("mom", 1) });
+        sgd.SetHyper("dropout_p", 0.5);                                     // fastai stores any name
+        Assert.True(sgd.HasHyper("dropout_p"));
+        sgd.SetHyper("sqrMom", 0.99);                                       // a step's C# name is fastai's sqr_mom
+        Assert.Equal(0.99, sgd.GetHyper("sqr_mom"));
+
+        var state = sgd.StateDict();
+        Assert.Equal(0.8, state.Hypers[1]["mom"]);
+        using var other = Optimizers.Sgd(ps, lr: 0.1, groups: [[0], [1]]);
+        other.LoadStateDict(state);
+        Assert.Equal(0.8, other.GetHyper("mom", 1));
+        Assert.Equal(0.5, other.GetHyper("dropout_p", 0));
+
+        var typo = Assert.Throws<ArgumentException>(() => sgd.SetHyper("mon", 0.9));
+        Assert.Contains("'mon' is not a hyper-parameter of Sgd; did you mean 'mom'?", typo.Message);
+        Assert.Contains("did you mean 'wd'?", Assert.Throws<ArgumentException>(() => sgd.SetHyper("wdd", 0.1)).Message);
+        Assert.Contains("was never set", Assert.Throws<ArgumentException>(() => sgd.GetHyper("beta")).Message);
+        Assert.False(sgd.HasHyper("beta"));
+    }
 }

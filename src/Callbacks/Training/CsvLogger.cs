@@ -9,14 +9,13 @@ namespace Gen;
 /// fastai's CSVLogger (order 60, after the Recorder): the epoch table as CSV in <paramref name="path"/> — a header of
 /// <see cref="Recorder.MetricNames"/>, then one line per epoch, flushed as it ends — so runs can be compared
 /// without parsing console text. <paramref name="append"/> adds to an existing file without a new header. Like
-/// fastai's, it writes each row when the Recorder logs it (it chains <see cref="Learner.Logger"/> for the fit).
+/// fastai's, it writes each row when the Recorder logs it (it chains <see cref="Learner.Logger"/>, which the fit puts back when it ends).
 /// </summary>
 [Order(60)]
 [RunAfter(typeof(Recorder))]
 public sealed partial class CsvLogger(string path = "history.csv", bool append = false) : Callback
 {
     private StreamWriter? _file;
-    private Action<EpochRecord>? _previousLogger;
 
     public string Path { get; } = path;
 
@@ -28,7 +27,7 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
         _file = new StreamWriter(Path, append);
         if (header) _file.WriteLine(string.Join(",", names));
         _file.Flush();
-        var previous = _previousLogger = learn.Logger;
+        var previous = learn.Logger;
         learn.Logger = record =>
         {
             _file?.WriteLine(string.Join(",", record.Cells(Number)));
@@ -38,12 +37,10 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
     }
 
     [Event]
-    void AfterFit(Learner learn)
+    void AfterFit()
     {
         _file?.Dispose();
         _file = null;
-        if (_previousLogger is not null) learn.Logger = _previousLogger;
-        _previousLogger = null;
     }
 
     /// <summary>The logged table: one row per line, cells as written.</summary>

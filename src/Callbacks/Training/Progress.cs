@@ -8,7 +8,7 @@ namespace Gen;
 /// <summary>
 /// fastai's ProgressCallback (order 60, a default callback of every Learner) with fastai's epoch table
 /// <c>epoch train_loss valid_loss &lt;metrics&gt; time</c>. For the fit it becomes the Learner's
-/// <see cref="Learner.Logger"/>, so each row appears when the <see cref="Recorder"/> logs it (order 50), as in
+/// <see cref="Learner.Logger"/> (the fit puts the previous one back), so each row appears when the <see cref="Recorder"/> logs it (order 50), as in
 /// fastai. On a terminal (<see cref="Progress()"/> when output is not redirected) a live Spectre.Console view: the
 /// table as it grows and a bar for the batches of the current phase, redrawn at most <see cref="RefreshesPerSecond"/>
 /// times a second. Otherwise plain text: the header, then one line per epoch. Quiet with no writer. Silent during
@@ -26,7 +26,6 @@ public sealed partial class Progress : Callback
     private readonly Stopwatch _sinceRefresh = new();
     private LiveTable? _view;
     private string[] _columns = [];
-    private Action<EpochRecord>? _previousLogger;
 
     /// <summary>Plain lines to <paramref name="output"/> (null: nothing).</summary>
     public Progress(TextWriter? output) => _output = output;
@@ -40,7 +39,6 @@ public sealed partial class Progress : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        _previousLogger = learn.Logger;
         if (_output is null || learn.Get<LrFinder>() is not null)
         {
             learn.Logger = static _ => { };
@@ -74,12 +72,10 @@ public sealed partial class Progress : Callback
     }
 
     [Event]
-    void AfterFit(Learner learn)
+    void AfterFit()
     {
         _view?.Stop();
         _view = null;
-        if (_previousLogger is not null) learn.Logger = _previousLogger;
-        _previousLogger = null;
     }
 
     /// <summary>Cells padded to the column names, as fastai's table.</summary>

@@ -25,11 +25,12 @@ public partial class Learner
     /// <summary>
     /// fastai's fit: trains for <paramref name="nEpoch"/> epochs at <paramref name="lr"/> (default <see cref="Lr"/>)
     /// with weight decay <paramref name="wd"/> (default <see cref="Wd"/>; null leaves the optimizer's own);
-    /// <paramref name="cbs"/> are added for this fit only.
+    /// <paramref name="cbs"/> are added for this fit only, and <see cref="Logger"/> is put back when it ends.
     /// </summary>
     public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null, double? wd = null)
     {
         var added = new List<Callback>(cbs ?? []);
+        var logger = Logger;   // loggers that callbacks install for this fit (Progress, CsvLogger) end with it
         Add(added);
         try
         {
@@ -39,7 +40,11 @@ public partial class Learner
             NEpoch = nEpoch;
             Run(Stage.Fit);
         }
-        finally { Remove(added); }
+        finally
+        {
+            Remove(added);
+            Logger = logger;
+        }
     }
 
     /// <summary>Fires <paramref name="e"/>; false when a handler asked to cancel.</summary>

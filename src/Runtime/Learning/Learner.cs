@@ -28,13 +28,14 @@ public partial class Learner : IDisposable
     /// (Recorder, Progress) are added except for the types already in <paramref name="cbs"/>, and unless a <paramref name="pipeline"/> is given.</param>
     /// <param name="metrics">Metrics computed on the validation set every epoch (fastai's <c>metrics</c>), read by the Recorder.</param>
     /// <param name="pipeline">A compile-time ordered callback set; used for dispatch while the set is exactly it.</param>
+    /// <param name="wd">fastai's wd: the weight decay every fit sets (null: the optimizer's own default).</param>
     /// <param name="wdBnBias">fastai's wd_bn_bias: when false (the default), no weight decay on norm layers' parameters and on biases.</param>
     /// <param name="trainBn">fastai's train_bn: when true (the default), norm layers' parameters train even in frozen param groups.</param>
     /// <param name="moms">fastai's moms: the momentum schedule of fit_one_cycle, default (0.95, 0.85, 0.95).</param>
     public Learner(nn.Module model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
                    OptimizerFactory? optFunc = null, double lr = 1e-3, Func<nn.Module, IEnumerable<IEnumerable<Parameter>>>? splitter = null,
                    IEnumerable<Callback>? cbs = null, IEnumerable<Metric>? metrics = null, CallbackPipeline? pipeline = null,
-                   bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null)
+                   double? wd = null, bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null)
     {
         Splitter = splitter;
         Model = model ?? throw new ArgumentNullException(nameof(model));
@@ -43,7 +44,7 @@ public partial class Learner : IDisposable
         OptFunc = optFunc ?? Optimizers.Adam();
         Lr = lr;
         Metrics = [.. metrics ?? []];
-        (WdBnBias, TrainBn, Moms) = (wdBnBias, trainBn, moms ?? (0.95, 0.85, 0.95));
+        (Wd, WdBnBias, TrainBn, Moms) = (wd, wdBnBias, trainBn, moms ?? (0.95, 0.85, 0.95));
         _cbs = new CallbackSet(pipeline);
         foreach (var cb in _cbs.Inserted) cb.Learn = this;
         var given = (cbs ?? []).ToList();
@@ -84,7 +85,7 @@ public partial class Learner : IDisposable
 
     /// <summary>
     /// fastai's <c>learn.logger</c>: receives the Recorder's row at the end of every epoch. Prints it by default;
-    /// Progress (and CsvLogger) replace it for the length of a fit.
+    /// Progress (and CsvLogger) replace or chain it in before_fit; every fit puts back the logger it started with.
     /// </summary>
     public Action<EpochRecord> Logger { get; set; } = static record => Console.WriteLine(string.Join("  ", record.Cells()));
 

@@ -29,7 +29,8 @@ internal static class NormBiasParams
     {
         var norm = new HashSet<nint>();
         var bias = new HashSet<nint>();
-        foreach (var (_, module) in model.named_modules())
+        // TorchSharp's named_modules() leaves out the model itself (a bare Linear has a bias too).
+        foreach (var module in model.named_modules().Select(m => m.module).Prepend(model))
         {
             if (IsNorm(module)) { foreach (var p in module.parameters()) norm.Add(p.Handle); continue; }
             foreach (var (name, p) in module.named_parameters(recurse: false))
