@@ -12,7 +12,7 @@ namespace Gen;
 /// fastai's, it writes each row when the Recorder logs it (it chains <see cref="Learner.Logger"/>, which the fit puts back when it ends).
 /// </summary>
 [Order(60)]
-[RunAfter(typeof(Recorder))]
+[RunAfter(typeof(Recorder)), RunAfter(typeof(Progress))]   // Progress replaces the logger; CsvLogger chains whatever is there
 public sealed partial class CsvLogger(string path = "history.csv", bool append = false) : Callback
 {
     private StreamWriter? _file;

@@ -38,8 +38,7 @@ internal sealed record KernelStep(
 internal sealed record HyperModel(string Name, string SnakeName, double? Default)
 {
     /// <summary>fastai's name: snake case, with digits set apart as fastai writes them (nu1 -> nu_1).</summary>
-    public static string FastaiName(string name) =>
-        System.Text.RegularExpressions.Regex.Replace(Gen.Ordering.CallbackNaming.CamelToSnake(name), "([a-z])([0-9])", "$1_$2");
+    public static string FastaiName(string name) => Gen.Ordering.CallbackNaming.HyperName(name);
 
     public string Property => char.ToUpperInvariant(Name[0]) + Name.Substring(1);
 }

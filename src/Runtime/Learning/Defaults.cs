@@ -41,6 +41,6 @@ public static class Defaults
             RuntimeHelpers.RunModuleConstructor(library.ManifestModule.ModuleHandle);
             return true;
         }
-        catch (FileNotFoundException) { return false; }
+        catch (Exception e) when (e is IOException or BadImageFormatException) { return false; }   // not shipped, or not loadable
     }
 }

@@ -155,16 +155,18 @@ public partial class Learner
         WithEvents(Stage.Batch);
     }
 
-    // fastai's _do_one_batch; without targets there is no loss and no training step.
+    // fastai's _do_one_batch; without targets there is no loss and no training step, but after_loss still fires.
     private void DoOneBatch()
     {
         Predict();
         if (!Fire(Event.AfterPred)) return;
-        if (Ybs.Length == 0) return;
-        GetLoss();
-        Loss ??= LossGrad?.detach().clone();
+        if (Ybs.Length > 0)
+        {
+            GetLoss();
+            Loss ??= LossGrad?.detach().clone();
+        }
         if (!Fire(Event.AfterLoss)) return;
-        if (!Training) return;
+        if (!Training || Ybs.Length == 0) return;
         WithEvents(Stage.Backward);
         if (CancelRequested) return;
         WithEvents(Stage.Step);

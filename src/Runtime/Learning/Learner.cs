@@ -32,10 +32,12 @@ public partial class Learner : IDisposable
     /// <param name="wdBnBias">fastai's wd_bn_bias: when false (the default), no weight decay on norm layers' parameters and on biases.</param>
     /// <param name="trainBn">fastai's train_bn: when true (the default), norm layers' parameters train even in frozen param groups.</param>
     /// <param name="moms">fastai's moms: the momentum schedule of fit_one_cycle, default (0.95, 0.85, 0.95).</param>
+    /// <param name="defaultCbs">fastai's default_cbs: false leaves out the <see cref="Defaults"/> (TrainEval stays).</param>
     public Learner(nn.Module model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
                    OptimizerFactory? optFunc = null, double lr = 1e-3, Func<nn.Module, IEnumerable<IEnumerable<Parameter>>>? splitter = null,
                    IEnumerable<Callback>? cbs = null, IEnumerable<Metric>? metrics = null, CallbackPipeline? pipeline = null,
-                   double? wd = null, bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null)
+                   double? wd = null, bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null,
+                   bool defaultCbs = true)
     {
         Splitter = splitter;
         Model = model ?? throw new ArgumentNullException(nameof(model));
@@ -49,7 +51,7 @@ public partial class Learner : IDisposable
         foreach (var cb in _cbs.Inserted) cb.Learn = this;
         var given = (cbs ?? []).ToList();
         var present = _cbs.Inserted.Concat(given).Select(cb => cb.GetType()).ToHashSet();
-        var defaults = pipeline is null ? Defaults.Callbacks() : [];   // a pipeline declares the whole set at compile time
+        var defaults = defaultCbs && pipeline is null ? Defaults.Callbacks() : [];   // a pipeline declares the whole set at compile time
         var extra = defaults.Where(cb => !present.Contains(cb.GetType())).Concat(given).ToList();
         if (!present.Contains(typeof(TrainEval))) extra.Insert(0, new TrainEval());
         Add(extra);
@@ -203,6 +205,7 @@ public partial class Learner : IDisposable
     public void CreateOpt()
     {
         Opt?.Dispose();
+        Opt = null;   // if OptFunc throws, the next fit makes a new one rather than use a disposed one
         var groups = (Splitter?.Invoke(Model) ?? [Model.parameters()]).Select(g => g.ToList()).ToList();
         var parameters = groups.SelectMany(g => g).ToList();
         int next = 0;
@@ -221,7 +224,13 @@ public partial class Learner : IDisposable
 
     public void Dispose()
     {
-        Opt?.Dispose();
+        Dispose(disposing: true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the optimizer; a derived Learner releases what it holds and calls this.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) Opt?.Dispose();
     }
 }

@@ -26,15 +26,27 @@ public abstract partial class FusedOptimizer
     }
 
     /// <summary>Whether the optimizer has hyper-parameter <paramref name="name"/>: one its steps read, or one set since.</summary>
-    public override bool HasHyper(string name) => HyperNames.Contains(CallbackNaming.CamelToSnake(name)) || _otherHypers?.Has(name) == true;
+    public override bool HasHyper(string name) => HyperNames.Contains(CallbackNaming.HyperName(name)) || _otherHypers?.Has(name) == true;
 
-    /// <summary>Stores a hyper that no step reads (the generated <see cref="SetHyper(string, int, double)"/> calls this for other names).</summary>
-    protected void SetOtherHyper(string name, int group, double value) => Others.Set(name, group, value, this, HyperNames);
+    /// <summary>
+    /// For names the generated switch does not match: another spelling of a step's hyper (<c>Lr</c>, <c>SqrMom</c>) sets
+    /// it; any other name is stored, as fastai stores a hyper that no step reads.
+    /// </summary>
+    protected void SetOtherHyper(string name, int group, double value)
+    {
+        var key = CallbackNaming.HyperName(name);
+        if (HyperNames.Contains(key)) SetHyper(key, group, value);
+        else Others.Set(key, group, value, this, HyperNames);
+    }
 
-    /// <summary>A stored hyper that no step reads; an error when it was never set.</summary>
-    protected double OtherHyper(string name, int group) =>
-        _otherHypers is not null && _otherHypers.TryGet(name, group, out var value) ? value
+    /// <summary>Another spelling of a step's hyper, or a stored hyper that no step reads; an error when it was never set.</summary>
+    protected double OtherHyper(string name, int group)
+    {
+        var key = CallbackNaming.HyperName(name);
+        if (HyperNames.Contains(key)) return GetHyper(key, group);
+        return _otherHypers is not null && _otherHypers.TryGet(key, group, out var value) ? value
             : throw new ArgumentException($"'{name}' is not a hyper-parameter of {GetType().Name} and was never set; it has: {string.Join(", ", AllHyperNames)}.", nameof(name));
+    }
 
     /// <summary>The steps' hypers and the others set so far, by fastai's names.</summary>
     private IEnumerable<string> AllHyperNames => HyperNames.Concat(_otherHypers?.Names ?? []);

@@ -109,6 +109,7 @@ public abstract partial class FusedOptimizer
     {
         ArgumentNullException.ThrowIfNull(state);
         Validate(state);
+        _otherHypers = null;   // the state's hypers replace those set since
         for (int g = 0; g < GroupCount; g++)
             foreach (var (name, value) in state.Hypers[g]) SetHyper(name, g, value);
         ClearState();
@@ -118,6 +119,7 @@ public abstract partial class FusedOptimizer
             for (int k = 0; k < ElementStateNames.Count; k++)
                 if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
                 {
+                    using var scope = NewDisposeScope();   // the conversions' temporaries
                     _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).contiguous().clone().DetachFromDisposeScope();
                     _hasState[i] = true;
                 }

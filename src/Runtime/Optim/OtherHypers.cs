@@ -20,10 +20,10 @@ internal sealed class OtherHypers(int groups)
     /// <summary>The names stored so far, in the order first set.</summary>
     public List<string> Names { get; } = [];
 
-    /// <summary>Stores <paramref name="name"/> (fastai's snake case; a camel-case name is converted) for param group <paramref name="group"/>.</summary>
+    /// <summary>Stores <paramref name="name"/> (fastai's snake case; a step's C# name is converted) for param group <paramref name="group"/>.</summary>
     public void Set(string name, int group, double value, Optimizer owner, IReadOnlyList<string> ownNames)
     {
-        var key = CallbackNaming.CamelToSnake(name);
+        var key = CallbackNaming.HyperName(name);
         if (!Names.Contains(key))
         {
             CheckName(key, owner, ownNames);
@@ -32,9 +32,9 @@ internal sealed class OtherHypers(int groups)
         _byGroup[group][key] = value;
     }
 
-    public bool TryGet(string name, int group, out double value) => _byGroup[group].TryGetValue(CallbackNaming.CamelToSnake(name), out value);
+    public bool TryGet(string name, int group, out double value) => _byGroup[group].TryGetValue(CallbackNaming.HyperName(name), out value);
 
-    public bool Has(string name) => Names.Contains(CallbackNaming.CamelToSnake(name));
+    public bool Has(string name) => Names.Contains(CallbackNaming.HyperName(name));
 
     /// <summary>Refuses <paramref name="key"/> when it is a near miss of a known hyper name (a typo), naming the nearest.</summary>
     public void CheckName(string key, Optimizer owner, IReadOnlyList<string> ownNames)

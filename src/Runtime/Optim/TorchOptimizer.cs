@@ -6,7 +6,13 @@ using TorchSharp.Modules;
 
 namespace Gen;
 
-/// <summary>Drives a Learner with one of TorchSharp's built-in optimizers (its lr is the one hyper it schedules).</summary>
+/// <summary>
+/// Drives a Learner with one of TorchSharp's built-in optimizers, as fastai's OptimWrapper: fastai's hyper names map
+/// onto TorchSharp's options (mom is Adam's and AdamW's beta1 or SGD's and RMSProp's momentum, sqr_mom beta2 or
+/// RMSProp's alpha, wd weight_decay, eps eps), so fit policies schedule them. Another name that one-cycle sets (mom on
+/// an optimizer without momentum) is stored without effect, as fastai's set_hyper stores it; a weight decay the
+/// optimizer cannot take is an error.
+/// </summary>
 public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Parameter> parameters) : Optimizer
 {
     /// <summary>TorchSharp's Adam with PyTorch's defaults.</summary>
@@ -19,6 +25,8 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
         groups is null || groups.Count <= 1 ? ps
             : throw new NotSupportedException($"TorchOptimizer runs one param group; the Learner's splitter made {groups.Count}. Use a Gen optimizer (optFunc: Optimizers.Adam()) for param groups.");
 
+    private readonly OtherHypers _others = new(groups: 1);
+
     public torch.optim.Optimizer Inner { get; } = inner;
 
     public override void Step() => Inner.step();
@@ -28,23 +36,51 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
         foreach (var p in parameters) p.grad?.zero_();
     }
 
-    private readonly OtherHypers _others = new(groups: 1);
-
-    /// <summary>Sets the lr of TorchSharp's optimizer; any other name (one-cycle's mom) is stored as fastai's set_hyper stores it, without reaching TorchSharp's optimizer.</summary>
     public override void SetHyper(string name, double value)
     {
-        if (name == "lr") foreach (var g in Inner.ParamGroups) g.LearningRate = value;
-        else _others.Set(name, 0, value, this, ["lr"]);
+        var key = Ordering.CallbackNaming.HyperName(name);
+        if (key == "lr") { foreach (var g in Inner.ParamGroups) g.LearningRate = value; return; }
+        if (Inner.ParamGroups.All(g => TorchOption(g, key, value) is not null)) return;
+        if (key == "wd")
+            throw new ArgumentException($"TorchSharp's {Inner.GetType().Name} has no weight_decay option that Gen can set; use a Gen optimizer (Optimizers.Adam(), ...) for weight decay.", nameof(name));
+        _others.Set(key, 0, value, this, ["lr"]);
     }
 
     public override double GetHyper(string name, int group = 0)
     {
-        if (name == "lr") return Inner.ParamGroups.ElementAt(group).LearningRate;
-        return _others.TryGet(name, group, out var value) ? value
-            : throw new ArgumentException($"TorchOptimizer has the hyper-parameter 'lr' and those set since; '{name}' was never set.", nameof(name));
+        var key = Ordering.CallbackNaming.HyperName(name);
+        var paramGroup = Inner.ParamGroups.ElementAt(group);
+        if (key == "lr") return paramGroup.LearningRate;
+        if (TorchOption(paramGroup, key, set: null) is double value) return value;
+        return _others.TryGet(key, group, out var stored) ? stored
+            : throw new ArgumentException($"TorchSharp's {Inner.GetType().Name} has no option for '{name}', and it was never set.", nameof(name));
     }
 
-    public override bool HasHyper(string name) => name == "lr" || _others.Has(name);
+    public override bool HasHyper(string name)
+    {
+        var key = Ordering.CallbackNaming.HyperName(name);
+        return key == "lr" || TorchOption(Inner.ParamGroups.First(), key, set: null) is not null || _others.Has(key);
+    }
+
+    /// <summary>fastai's pytorch_hp_map: the TorchSharp option behind a fastai hyper, set first when <paramref name="set"/> is given; null when there is none.</summary>
+    private static double? TorchOption(object group, string key, double? set) => (group, key) switch
+    {
+        (ParamGroup<TorchSharp.Modules.Adam.Options> g, "mom") => g.Options.beta1 = set ?? g.Options.beta1,
+        (ParamGroup<TorchSharp.Modules.Adam.Options> g, "sqr_mom") => g.Options.beta2 = set ?? g.Options.beta2,
+        (ParamGroup<TorchSharp.Modules.Adam.Options> g, "wd") => g.Options.weight_decay = set ?? g.Options.weight_decay,
+        (ParamGroup<TorchSharp.Modules.Adam.Options> g, "eps") => g.Options.eps = set ?? g.Options.eps,
+        (ParamGroup<TorchSharp.Modules.AdamW.Options> g, "mom") => g.Options.beta1 = set ?? g.Options.beta1,
+        (ParamGroup<TorchSharp.Modules.AdamW.Options> g, "sqr_mom") => g.Options.beta2 = set ?? g.Options.beta2,
+        (ParamGroup<TorchSharp.Modules.AdamW.Options> g, "wd") => g.Options.weight_decay = set ?? g.Options.weight_decay,
+        (ParamGroup<TorchSharp.Modules.AdamW.Options> g, "eps") => g.Options.eps = set ?? g.Options.eps,
+        (ParamGroup<TorchSharp.Modules.SGD.Options> g, "mom") => g.Options.momentum = set ?? g.Options.momentum,
+        (ParamGroup<TorchSharp.Modules.SGD.Options> g, "wd") => g.Options.weight_decay = set ?? g.Options.weight_decay,
+        (ParamGroup<TorchSharp.Modules.RMSProp.Options> g, "mom") => g.Options.momentum = set ?? g.Options.momentum,
+        (ParamGroup<TorchSharp.Modules.RMSProp.Options> g, "sqr_mom") => g.Options.alpha = set ?? g.Options.alpha,
+        (ParamGroup<TorchSharp.Modules.RMSProp.Options> g, "wd") => g.Options.weight_decay = set ?? g.Options.weight_decay,
+        (ParamGroup<TorchSharp.Modules.RMSProp.Options> g, "eps") => g.Options.eps = set ?? g.Options.eps,
+        _ => null,
+    };
 
     public override void Dispose()
     {

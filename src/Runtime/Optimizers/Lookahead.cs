@@ -80,7 +80,10 @@ public sealed class Lookahead(FusedOptimizer inner, int k = 6, double alpha = 0.
         Inner.LoadStateDict(new OptimizerState(Inner.GetType().FullName!, state.Hypers, innerParams));
         DisposeSlow();
         if (state.Params.Count > 0 && state.Params[0].Buffers.ContainsKey(SlowBuffer))
+        {
+            using var scope = NewDisposeScope();   // the conversions' temporaries
             _slow = state.Params.Select((p, i) => p.Buffers[SlowBuffer].to(Inner.Parameters[i].dtype, Inner.Parameters[i].device).clone().DetachFromDisposeScope()).ToList();
+        }
         Count = state.Params.Count > 0 && state.Params[0].PerTensor.TryGetValue(CountState, out var count) ? (int)count : 0;
     }
 

@@ -104,9 +104,13 @@ public static class Optimizers
     public static Lookahead Lookahead(FusedOptimizer opt, int k = 6, double alpha = 0.5) => new(opt, k, alpha);
 
     /// <summary>Lookahead over the optimizer <paramref name="inner"/> makes (a Gen optimizer): an optFunc.</summary>
-    public static OptimizerFactory Lookahead(OptimizerFactory inner, int k = 6, double alpha = 0.5) =>
-        (ps, lr, groups) => new Lookahead(inner(ps, lr, groups) as FusedOptimizer
-            ?? throw new System.ArgumentException("Lookahead wraps a Gen optimizer (Optimizers.Sgd(), Adam(), ...); this optFunc made another kind.", nameof(inner)), k, alpha);
+    public static OptimizerFactory Lookahead(OptimizerFactory inner, int k = 6, double alpha = 0.5) => (ps, lr, groups) =>
+    {
+        var made = inner(ps, lr, groups);
+        if (made is FusedOptimizer fused) return new Lookahead(fused, k, alpha);
+        made.Dispose();
+        throw new System.ArgumentException($"Lookahead wraps a Gen optimizer (Optimizers.Sgd(), Adam(), ...); this optFunc made a {made.GetType().Name}.", nameof(inner));
+    };
 
     /// <summary>fastai's <c>ranger(params, lr, mom=0.95, wd=0.01, eps=1e-6, **kwargs)</c>: Lookahead over RAdam (kwargs: RAdam's sqr_mom, beta, decouple_wd).</summary>
     public static Lookahead Ranger(IReadOnlyList<Parameter> parameters, double lr, double mom = 0.95, double wd = 0.01, double eps = 1e-6, double sqrMom = 0.99,

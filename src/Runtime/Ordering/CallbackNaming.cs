@@ -29,6 +29,22 @@ namespace Gen.Ordering
             return sb.ToString();
         }
 
+        /// <summary>
+        /// A hyper's or state's fastai name from a step parameter's C# name (or fastai's own, unchanged):
+        /// camel to snake, and an underscore before a digit that follows a letter: <c>sqrMom</c> -> <c>sqr_mom</c>, <c>nu1</c> -> <c>nu_1</c>.
+        /// </summary>
+        public static string HyperName(string name)
+        {
+            var snake = CamelToSnake(name);
+            var sb = new StringBuilder(snake.Length + 2);
+            for (int i = 0; i < snake.Length; i++)
+            {
+                if (i > 0 && char.IsDigit(snake[i]) && char.IsLetter(snake[i - 1])) sb.Append('_');
+                sb.Append(snake[i]);
+            }
+            return sb.ToString();
+        }
+
         private static bool NeedsUnderscore(string name, int i)
         {
             char prev = name[i - 1];

@@ -92,6 +92,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     [Event]
     void AfterBatch(Learner learn)
     {
+        if (learn.Ybs.Length == 0) return;   // no targets, no loss (fastai: if len(self.yb) == 0: return)
         if (!learn.Training)
         {
             _validLoss.Accumulate(learn);

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using Gen;
 using static Gen.Schedules;
 using static TorchSharp.torch;
@@ -27,13 +26,8 @@ public static class LoopQuick
             "loop.no-callbacks", baseline / batches / 1e3, Math.Max(0, bytes) / batches);
     }
 
-    /// <summary>The Learner with no callbacks but its own TrainEval (the default Recorder and Progress removed).</summary>
-    internal static Learner Bare()
-    {
-        var learn = Create([]);
-        learn.Remove(learn.Cbs.Where(cb => cb is not TrainEval).ToList());
-        return learn;
-    }
+    /// <summary>The Learner with no callbacks but its own TrainEval.</summary>
+    internal static Learner Bare() => Create([], defaultCbs: false);
 
     /// <summary>The Learner with Recorder and a quiet Progress, and the ParamScheduler its fit adds (lr and mom, as fit_one_cycle).</summary>
     internal static Learner WithDefaultCallbacks(out ParamScheduler scheduler)
@@ -46,12 +40,12 @@ public static class LoopQuick
         return Create([new Recorder(), Progress.Quiet()]);
     }
 
-    private static Learner Create(Callback[] cbs)
+    private static Learner Create(Callback[] cbs, bool defaultCbs = true)
     {
         manual_seed(0);
         var x = randn(TrainBatches * 4, 1);
         var xv = randn(ValidBatches * 4, 1);
         var dls = new DataLoaders(new DataLoader(x, 2 * x, 4), new DataLoader(xv, 2 * xv, 4));
-        return new Learner(nn.Linear(1, 1), dls, (p, y) => nn.functional.mse_loss(p, y), lr: 1e-3, cbs: cbs);
+        return new Learner(nn.Linear(1, 1), dls, (p, y) => nn.functional.mse_loss(p, y), lr: 1e-3, cbs: cbs, defaultCbs: defaultCbs);
     }
 }
