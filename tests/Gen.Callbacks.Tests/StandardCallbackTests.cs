@@ -34,7 +34,7 @@ public class StandardCallbackTests
         }
         Assert.Equal(avg / (1 - Math.Pow(0.98, 8)), learn.SmoothLoss, 12);
         Assert.All(recorder.Lrs, lr => Assert.Equal(0.1, lr));
-        Assert.Empty(recorder.Moms);   // TorchSharp's SGD has no mom to record
+        Assert.Equal(Enumerable.Repeat(0.0, 8), recorder.Moms);   // TorchSharp's SGD's momentum is fastai's mom
         Assert.Equal([4, 8], recorder.Iters);
         Assert.Equal(learn.SmoothLoss, recorder.Values[^1].TrainLoss, 12);
         Assert.Equal([0, 1], recorder.Values.Select(v => v.Epoch));
