@@ -1,21 +1,22 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Gen;
 
 /// <summary>
-/// Batches of an in-memory dataset (inputs and targets: one or several tensors each, first dimension = samples),
-/// optionally shuffled each pass with a seeded generator. Batches are made on demand by
-/// <see cref="Batch"/>, so they belong to the caller's dispose scope.
+/// fastai's DataLoader: batches of in-memory tensors (inputs and targets, one or several each, first dimension =
+/// samples) or of a TorchSharp <c>torch.utils.data.Dataset</c>, optionally shuffled and without the last partial
+/// batch. A shuffled loader's order in an epoch is a function of its seed and the epoch (<see cref="StartPass"/>).
+/// The Learner takes batches through a <see cref="Pass"/>, which prepares the next ones on a worker thread;
+/// <see cref="Batch"/> makes one on the caller's thread. Shuffled full batches of CPU tensors are gathered into
+/// buffers reused every three batches: clone a batch's tensors to keep them.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
-    private readonly Tensor[] _xs, _ys;
-    private readonly Generator? _generator;
-    private Tensor? _permutation;
+    private readonly ISampleSource _source;
+    private long[]? _order;
 
     /// <summary>A loader over one input tensor <paramref name="x"/> and one target tensor <paramref name="y"/>.</summary>
     public DataLoader(Tensor x, Tensor y, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0)
@@ -23,6 +24,81 @@ public sealed class DataLoader : IDisposable
 
     /// <summary>A loader over several inputs <paramref name="xs"/> (a model with several inputs) and targets <paramref name="ys"/> (possibly none).</summary>
     public DataLoader(IReadOnlyList<Tensor> xs, IReadOnlyList<Tensor> ys, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0)
+        : this(TensorsSource(xs, ys, batchSize), batchSize, shuffle, dropLast, seed) { }
+
+    /// <summary>
+    /// A loader over a TorchSharp dataset (what <c>torch.utils.data</c> users have): each item's tensors under
+    /// <paramref name="inputs"/> become the model's inputs and those under <paramref name="targets"/> the targets
+    /// (TorchSharp's MNIST and CIFAR datasets use "data" and "label").
+    /// </summary>
+    public DataLoader(utils.data.Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0,
+                      string[]? inputs = null, string[]? targets = null)
+        : this(new DatasetSource(dataset ?? throw new ArgumentNullException(nameof(dataset)), inputs ?? ["data"], targets ?? ["label"]), batchSize, shuffle, dropLast, seed) { }
+
+    private DataLoader(ISampleSource source, int batchSize, bool shuffle, bool dropLast, long seed)
+    {
+        if (source.Count == 0)
+            throw new ArgumentException("The dataset is empty (0 samples); a DataLoader needs at least one sample.");
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        if (dropLast && source.Count < batchSize)
+            throw new ArgumentException($"dropLast with batchSize {batchSize} leaves no batch of the {source.Count} samples; lower batchSize or set dropLast: false.");
+        _source = source;
+        (BatchSize, Shuffle, DropLast, Seed, Length) = (batchSize, shuffle, dropLast, seed, source.Count);
+    }
+
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+
+    /// <summary>The seed of the shuffled order (with the epoch).</summary>
+    public long Seed { get; }
+
+    /// <summary>Number of samples.</summary>
+    public long Length { get; }
+
+    /// <summary>Number of batches per pass (fastai's <c>len(dl)</c>).</summary>
+    public int Count => (int)(DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize);
+
+    /// <summary>Whether <see cref="Pass"/> prepares batches on a worker thread while the current one trains (default true).</summary>
+    public bool Prefetch { get; set; } = true;
+
+    private int _passes;
+
+    /// <summary>Starts the pass of <paramref name="epoch"/>: a shuffled loader draws that epoch's order from its seed.</summary>
+    public void StartPass(int epoch)
+    {
+        if (!Shuffle) return;
+        EpochOrder.Shuffle(_order ??= new long[Length], Seed, epoch);
+    }
+
+    /// <summary>Starts the next pass (0, 1, 2, ... for this loader).</summary>
+    public void StartPass() => StartPass(_passes++);
+
+    /// <summary>The pass of <paramref name="epoch"/> for a loop that takes batch 0, 1, ... in order (prefetched when <see cref="Prefetch"/>).</summary>
+    public BatchPass Pass(int epoch)
+    {
+        StartPass(epoch);
+        return new BatchPass(this, Prefetch);
+    }
+
+    /// <summary>Batch <paramref name="index"/> of the current pass, made on the caller's thread.</summary>
+    public Batch Batch(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"This loader has {Count} batches.");
+        return MakeBatch(index);
+    }
+
+    internal Batch MakeBatch(int index)
+    {
+        long start = (long)index * BatchSize;
+        int n = (int)Math.Min(BatchSize, Length - start);
+        if (!Shuffle) return _source.Range(start, n);
+        if (_order is null) StartPass();
+        return _source.Gather(_order.AsSpan((int)start, n), slot: index % (BatchPass.Ahead + 1));
+    }
+
+    private static TensorSource TensorsSource(IReadOnlyList<Tensor> xs, IReadOnlyList<Tensor> ys, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(xs);
         ArgumentNullException.ThrowIfNull(ys);
@@ -38,64 +114,8 @@ public sealed class DataLoader : IDisposable
             string Name(int k) => k < xs.Count ? (xs.Count == 1 ? "x" : $"x[{k}]") : (ys.Count == 1 ? "y" : $"y[{k - xs.Count}]");
             throw new ArgumentException($"{Name(0)} has {samples} samples but {Name(odd)} has {all[odd].shape[0]}; inputs and targets need the same first dimension.");
         }
-        if (samples == 0)
-            throw new ArgumentException("The dataset is empty (0 samples); a DataLoader needs at least one sample.");
-        if (batchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
-        if (dropLast && samples < batchSize)
-            throw new ArgumentException($"dropLast with batchSize {batchSize} leaves no batch of the {samples} samples; lower batchSize or set dropLast: false.");
-        (_xs, _ys) = (xs.ToArray(), ys.ToArray());
-        (BatchSize, Shuffle, DropLast) = (batchSize, shuffle, dropLast);
-        if (shuffle) _generator = new Generator((ulong)seed, _xs[0].device);
-        Length = samples;
+        return new TensorSource(xs, ys, batchSize);
     }
 
-    public int BatchSize { get; }
-    public bool Shuffle { get; }
-    public bool DropLast { get; }
-
-    /// <summary>Number of samples.</summary>
-    public long Length { get; }
-
-    /// <summary>Number of batches per pass (fastai's <c>len(dl)</c>).</summary>
-    public int Count => (int)(DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize);
-
-    /// <summary>Starts a pass: draws a new permutation when shuffling.</summary>
-    public void StartPass()
-    {
-        if (!Shuffle) return;
-        _permutation?.Dispose();
-        _permutation = randperm(Length, generator: _generator, device: _xs[0].device).DetachFromDisposeScope();
-    }
-
-    /// <summary>Batch <paramref name="index"/> of the current pass.</summary>
-    public Batch Batch(int index)
-    {
-        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"This loader has {Count} batches.");
-        long start = (long)index * BatchSize, n = Math.Min(BatchSize, Length - start);
-        if (!Shuffle) return new Batch(Slice(_xs, start, n), Slice(_ys, start, n));
-        if (_permutation is null) StartPass();
-        using var idx = _permutation!.narrow(0, start, n);
-        return new Batch(Gather(_xs, idx), Gather(_ys, idx));
-    }
-
-    private static Tensor[] Slice(Tensor[] tensors, long start, long n)
-    {
-        var batch = new Tensor[tensors.Length];
-        for (int k = 0; k < tensors.Length; k++) batch[k] = tensors[k].narrow(0, start, n);
-        return batch;
-    }
-
-    private static Tensor[] Gather(Tensor[] tensors, Tensor idx)
-    {
-        var batch = new Tensor[tensors.Length];
-        for (int k = 0; k < tensors.Length; k++) batch[k] = tensors[k].index_select(0, idx);
-        return batch;
-    }
-
-    public void Dispose()
-    {
-        _permutation?.Dispose();
-        _generator?.Dispose();
-    }
+    public void Dispose() => _source.Dispose();
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -131,24 +132,31 @@ public partial class Learner
         using (no_grad()) WithEvents(Stage.Validate);
     }
 
+    // The loader's pass prepares the next batches on a worker; it ends (worker joined, batches disposed) with the phase.
     private void AllBatches()
     {
         var dl = Dl!;
         NIter = dl.Count;
-        dl.StartPass();
-        for (int i = 0; i < NIter; i++)
+        using var pass = _pass = dl.Pass(Epoch);
+        try
         {
-            OneBatch(dl, i);
-            if (CancelRequested) return;
+            for (int i = 0; i < NIter; i++)
+            {
+                OneBatch(pass, i);
+                if (CancelRequested) return;
+            }
         }
+        finally { _pass = null; }
     }
 
-    // Every batch runs in its own dispose scope: the batch, predictions, loss and every temporary die with it.
-    private void OneBatch(DataLoader dl, int i)
+    private BatchPass? _pass;
+
+    // Every batch runs in its own dispose scope: predictions, loss and every temporary die with it (the pass owns the batch).
+    private void OneBatch(BatchPass pass, int i)
     {
         using var scope = NewDisposeScope();
         Iter = i;
-        var batch = dl.Batch(i);
+        var batch = pass.Take(i);
         (Xbs, Ybs) = (batch.Xs, batch.Ys);
         (Pred, Loss, LossGrad) = (null, null, null);
         _lossValueRead = false;
@@ -182,14 +190,24 @@ public partial class Learner
     {
         var replaced = _cbs.Predictors;
         if (replaced.Length > 0) { foreach (var cb in replaced) cb.Predict(this); return; }
-        Pred = (Model, Xbs.Length) switch
+        try
         {
-            (nn.Module<Tensor, Tensor> m, 1) => m.forward(Xbs[0]),
-            (nn.Module<Tensor, Tensor, Tensor> m, 2) => m.forward(Xbs[0], Xbs[1]),
-            _ => throw new InvalidOperationException(
-                $"The default Predict calls a model that takes the batch's {Xbs.Length} input(s), but the model is a {Model.GetType().Name}. " +
-                "Override Predict in a derived Learner, or add a callback that implements IPredict, to call it."),
-        };
+            Pred = (Model, Xbs.Length) switch
+            {
+                (nn.Module<Tensor, Tensor> m, 1) => m.forward(Xbs[0]),
+                (nn.Module<Tensor, Tensor, Tensor> m, 2) => m.forward(Xbs[0], Xbs[1]),
+                _ => throw new InvalidOperationException(
+                    $"The default Predict calls a model that takes the batch's {Xbs.Length} input(s), but the model is a {Model.GetType().Name}. " +
+                    "Override Predict in a derived Learner, or add a callback that implements IPredict, to call it."),
+            };
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)   // libtorch refused the batch
+        {
+            throw new InvalidOperationException(
+                $"Batch {Iter} of the {(Training ? "training" : "validation")} loader does not fit the model: inputs of shape " +
+                $"{string.Join(", ", Xbs.Select(x => $"[{string.Join(", ", x.shape)}]"))} -> {e.Message.Split('\n')[0]} " +
+                "Check the data's shape (channels, image size) against the model's first layer, or reshape the inputs.", e);
+        }
     }
 
     /// <summary>

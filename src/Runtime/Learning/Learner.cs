@@ -39,6 +39,7 @@ public partial class Learner : IDisposable
                    double? wd = null, bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null,
                    bool defaultCbs = true)
     {
+        NativeAllocator.TuneOnce();
         Splitter = splitter;
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Dls = dls ?? throw new ArgumentNullException(nameof(dls));
@@ -231,6 +232,8 @@ public partial class Learner : IDisposable
     /// <summary>Releases the optimizer; a derived Learner releases what it holds and calls this.</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing) Opt?.Dispose();
+        if (!disposing) return;
+        _pass?.Dispose();   // disposed mid-epoch: no loader worker outlives the Learner
+        Opt?.Dispose();
     }
 }

@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Gen;
+
+/// <summary>
+/// Samples from a TorchSharp <c>torch.utils.data.Dataset</c>: each item is a dictionary of tensors; the loader's
+/// input and target keys pick which, and a batch stacks each key's tensors along a new first dimension.
+/// </summary>
+internal sealed class DatasetSource(utils.data.Dataset dataset, string[] inputs, string[] targets) : ISampleSource
+{
+    public long Count { get; } = dataset.Count;
+
+    public Batch Range(long start, int count)
+    {
+        Span<long> indices = count <= 1024 ? stackalloc long[count] : new long[count];
+        for (int j = 0; j < count; j++) indices[j] = start + j;
+        return Gather(indices, slot: 0);
+    }
+
+    public Batch Gather(ReadOnlySpan<long> indices, int slot)
+    {
+        var items = new Dictionary<string, Tensor>[indices.Length];
+        try
+        {
+            for (int j = 0; j < indices.Length; j++) items[j] = dataset.GetTensor(indices[j]);
+            return new Batch(inputs.Select(key => Stack(items, key)).ToArray(), targets.Select(key => Stack(items, key)).ToArray());
+        }
+        finally
+        {
+            foreach (var item in items) if (item is not null) foreach (var t in item.Values) t.Dispose();
+        }
+    }
+
+    private static Tensor Stack(Dictionary<string, Tensor>[] items, string key)
+    {
+        var parts = items.Select(item => item.TryGetValue(key, out var t) ? t
+            : throw new KeyNotFoundException($"A dataset item has no '{key}' (it has: {string.Join(", ", item.Keys)}); pass the keys of its inputs and targets to the DataLoader.")).ToArray();
+        return stack(parts);
+    }
+
+    public void Dispose() { }
+}
