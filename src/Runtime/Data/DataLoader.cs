@@ -60,7 +60,10 @@ public sealed class DataLoader : IDisposable
     /// <summary>Number of batches per pass (fastai's <c>len(dl)</c>).</summary>
     public int Count => (int)(DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize);
 
-    /// <summary>Whether <see cref="Pass"/> prepares batches on a worker thread while the current one trains (default true).</summary>
+    /// <summary>
+    /// Whether <see cref="Pass"/> prepares batches on a worker thread while the current one trains (default true). In-order
+    /// batches of tensors are views, which cost less than handing them over, so those are made on the training thread.
+    /// </summary>
     public bool Prefetch { get; set; } = true;
 
     private int _passes;
@@ -79,7 +82,7 @@ public sealed class DataLoader : IDisposable
     public BatchPass Pass(int epoch)
     {
         StartPass(epoch);
-        return new BatchPass(this, Prefetch);
+        return new BatchPass(this, Prefetch && (Shuffle || _source is DatasetSource));
     }
 
     /// <summary>Batch <paramref name="index"/> of the current pass, made on the caller's thread.</summary>
