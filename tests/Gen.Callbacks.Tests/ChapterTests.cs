@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using FashionMnist;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -7,47 +8,9 @@ using static TorchSharp.torch;
 namespace Gen.Callbacks.Tests;
 
 /// <summary>
-/// The optimizer callbacks the book's chapter "The Training Process" writes by hand, transcribed to Gen: one
-/// element each, fused by the generator. They declare no mom (sgd_cb, the RMSProp), as in the chapter.
-/// </summary>
-public static class ChapterSteps
-{
-    /// <summary>def sgd_cb(p, lr, **kwargs): p.data.add_(-lr, p.grad.data)</summary>
-    [Step] public static void SgdCb(ref float p, float grad, float lr) => p += -lr * grad;
-
-    /// <summary>def average_grad(p, mom, grad_avg=None, **kwargs): return {'grad_avg': grad_avg*mom + p.grad.data}</summary>
-    [Step] public static void AverageGrad(ref float gradAvg, float grad, float mom) => gradAvg = gradAvg * mom + grad;
-
-    /// <summary>def momentum_step(p, lr, grad_avg, **kwargs): p.data.add_(-lr, grad_avg)</summary>
-    [Step] public static void MomentumStep(ref float p, float gradAvg, float lr) => p += -lr * gradAvg;
-
-    /// <summary>def average_sqr_grad(p, sqr_mom, sqr_avg=None, **kwargs): return {'sqr_avg': sqr_mom*sqr_avg + (1-sqr_mom)*p.grad.data**2}</summary>
-    [Step] public static void AverageSqrGrad(ref float sqrAvg, float grad, float sqrMom) => sqrAvg = sqrMom * sqrAvg + (1 - sqrMom) * (grad * grad);
-
-    /// <summary>
-    /// def rms_prop_step(p, lr, sqr_avg, eps, ...): denom = sqr_avg.sqrt().add_(eps); p.data.addcdiv_(-lr, p.grad, denom).
-    /// Rounded in the order of Gen's own rms_prop_step, so that the two can be compared over a whole fit: RMSProp's first
-    /// steps move every weight by about lr * 10 * sign(grad), which turns one-ulp differences into visible ones.
-    /// </summary>
-    [Step] public static void RmsPropStep(ref float p, float grad, float sqrAvg, float lr, float eps) => p -= lr * (grad / (MathF.Sqrt(sqrAvg) + eps));
-}
-
-/// <summary>opt_func = partial(Optimizer, cbs=[sgd_cb])</summary>
-[Optimizer(typeof(ChapterSteps), nameof(ChapterSteps.SgdCb))]
-public sealed partial class ChapterSgd;
-
-/// <summary>opt_func = partial(Optimizer, cbs=[average_grad, momentum_step], mom=0.9)</summary>
-[Optimizer(typeof(ChapterSteps), nameof(ChapterSteps.AverageGrad), nameof(ChapterSteps.MomentumStep)), Hyper("mom", 0.9)]
-public sealed partial class ChapterMomentum;
-
-/// <summary>opt_func = partial(Optimizer, cbs=[average_sqr_grad, rms_prop_step], sqr_mom=0.99, eps=1e-7)</summary>
-[Optimizer(typeof(ChapterSteps), nameof(ChapterSteps.AverageSqrGrad), nameof(ChapterSteps.RmsPropStep)), Hyper("sqrMom", 0.99), Hyper("eps", 1e-7)]
-public sealed partial class ChapterRmsProp;
-
-/// <summary>
 /// The chapter's experiments, line by line, on a small classification problem with a BatchNorm model: the default
-/// Learner (fastai's Adam, one-cycle), SGD after lr_find, and each hand-written optimizer; each hand-written one
-/// trains exactly as fastai's own function with the same arithmetic.
+/// Learner (fastai's Adam, one-cycle), SGD after lr_find, and each optimizer the chapter writes by hand (as
+/// samples/FashionMnist writes them); each hand-written one trains exactly as fastai's own function with the same arithmetic.
 /// </summary>
 public class ChapterTests
 {
@@ -116,7 +79,7 @@ public class ChapterTests
     [Fact]
     public void The_chapters_sgd_cb_is_fastais_sgd()
     {
-        using var chapter = GetLearner(ChapterSgd.Create);   // opt_func = partial(Optimizer, cbs=[sgd_cb])
+        using var chapter = GetLearner(SgdCb.Create);   // opt_func = partial(Optimizer, cbs=[sgd_cb])
         using var fastai = GetLearner(Optimizers.Sgd());
         chapter.Fit(3, 0.03);                                // learn.fit(3, 0.03)
         fastai.Fit(3, 0.03);
@@ -129,7 +92,7 @@ public class ChapterTests
     [Fact]
     public void The_chapters_average_grad_and_momentum_step_are_fastais_sgd_with_momentum()
     {
-        using var chapter = GetLearner(ChapterMomentum.Create);
+        using var chapter = GetLearner(MomentumCb.Create);
         using var fastai = GetLearner(Optimizers.Sgd(mom: 0.9));
         chapter.FitOneCycle(3, 0.03);                        // learn.fit_one_cycle(3, 0.03)
         fastai.FitOneCycle(3, 0.03);
@@ -140,7 +103,7 @@ public class ChapterTests
     [Fact]
     public void The_chapters_rmsprop_is_fastais_rmsprop()
     {
-        using var chapter = GetLearner(ChapterRmsProp.Create);
+        using var chapter = GetLearner(RmsPropCb.Create);
         using var fastai = GetLearner(Optimizers.RmsProp(eps: 1e-7));
         chapter.FitOneCycle(3, 0.003);                       // learn.fit_one_cycle(3, 0.003)
         fastai.FitOneCycle(3, 0.003);
