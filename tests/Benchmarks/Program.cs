@@ -1,6 +1,7 @@
 // Gen benchmarks. `--quick`: a fast, self-timed run printing one JSON line per comparison and nothing
 // else on standard output. `--loop`: only the loop comparison, four times (its value is a small difference,
-// worth seeing repeated). Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
+// worth seeing repeated). `--fit [--rounds N] [--epochs N]`: whole Fashion-MNIST fits, Gen against a plain TorchSharp
+// loop, each in its own process (`--fit-run`). Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
 using System;
 using System.Linq;
 using BenchmarkDotNet.Configs;
@@ -8,6 +9,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Benchmarks.Dispatch;
+using Benchmarks.Fit;
 using Benchmarks.Loop;
 using Benchmarks.Optim;
 
@@ -16,6 +18,9 @@ if (args.Contains("--loop"))
     for (int k = 0; k < 4; k++) foreach (var line in LoopQuick.Run()) Console.WriteLine(line.ToJson());
     return 0;
 }
+if (args.Contains("--fit")) return FitBenchmark.Run(args);
+// `--fit-run <gen|plain> <seed> <epochs>`: one fit of --fit, in the process --fit starts for it.
+if (args is ["--fit-run", var fitWay, var fitSeed, var fitEpochs]) return FitChild.Run(fitWay, long.Parse(fitSeed), int.Parse(fitEpochs));
 if (args.Contains("--quick"))
 {
     foreach (var line in DispatchQuick.Run().Concat(OptimQuick.Run()).Concat(LoopQuick.Run())) Console.WriteLine(line.ToJson());
