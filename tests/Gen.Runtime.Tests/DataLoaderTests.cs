@@ -112,4 +112,60 @@ public partial class DataLoaderTests
         Assert.ThrowsAny<ObjectDisposedException>(() => learn.Fit(1));
         Assert.Equal(0, BatchPass.LiveWorkers);
     }
+
+    [Fact]
+    public void A_learner_disposed_from_another_thread_stops_its_fit_cleanly()
+    {
+        for (int run = 0; run < 5; run++)
+        {
+            var x = randn(4000, 2);
+            var learn = Fitting(new DataLoader([x], [x.sum(1)], 4, shuffle: true));
+            var disposer = new System.Threading.Thread(() => { System.Threading.Thread.Sleep(20 + 7 * run); learn.Dispose(); });
+            disposer.Start();
+            var error = Record.Exception(() => learn.Fit(3));
+            disposer.Join();
+            Assert.True(error is null or ObjectDisposedException, $"run {run}: {error}");
+            Assert.Equal(0, BatchPass.LiveWorkers);
+            Assert.Throws<ObjectDisposedException>(() => learn.Fit(1));
+        }
+    }
+
+    [Fact]
+    public void A_failed_pass_stays_failed_and_a_pass_ends_at_its_last_batch()
+    {
+        using var dl = new DataLoader(new Items(12, failAt: 5), batchSize: 4, shuffle: true, seed: 1);
+        using (var pass = dl.Pass(0))
+        {
+            int failed = -1;
+            for (int i = 0; i < dl.Count && failed < 0; i++)
+                try { pass.Take(i); }
+                catch (DataLoaderException e) { failed = e.Batch; }
+            Assert.True(failed >= 0);
+            Assert.Equal(failed, Assert.Throws<DataLoaderException>(() => pass.Take(failed)).Batch);   // asked again: the same error, no hang
+            Assert.Throws<InvalidOperationException>(() => dl.Batch(0));                               // the loader is busy with its pass
+        }
+        using var ok = new DataLoader(new Items(8), batchSize: 4, shuffle: true);
+        using var full = ok.Pass(0);
+        full.Take(0);
+        full.Take(1);
+        Assert.Throws<InvalidOperationException>(() => full.Take(2));
+    }
+
+    /// <summary>A dataset that keeps its items and hands out the same tensors every time (the loader must not free them).</summary>
+    private sealed class Stored : utils.data.Dataset
+    {
+        private readonly Dictionary<string, Tensor>[] _items = Enumerable.Range(0, 6)
+            .Select(i => new Dictionary<string, Tensor> { ["data"] = full(2, (float)i), ["label"] = tensor((long)i) }).ToArray();
+        public override long Count => _items.Length;
+        public override Dictionary<string, Tensor> GetTensor(long index) => _items[index];
+    }
+
+    [Fact]
+    public void Tensors_a_dataset_keeps_are_not_freed_by_the_loader()
+    {
+        using var dl = new DataLoader(new Stored(), batchSize: 3);
+        for (int pass = 0; pass < 2; pass++)
+            using (var p = dl.Pass(pass))
+                for (int i = 0; i < dl.Count; i++) Assert.Equal(3 * i, p.Take(i).Y.data<long>()[0]);
+    }
 }

@@ -17,7 +17,8 @@ public sealed class BatchPass : IDisposable
 
     private readonly DataLoader _dl;
     private readonly Batch[] _ready = new Batch[Ahead + 1];
-    private readonly SemaphoreSlim _free = new(Ahead), _filled = new(0);
+    // Ahead + 1 permits: the batch in use and the Ahead after it; batch i + 3 is made once Take(i + 1) has freed batch i.
+    private readonly SemaphoreSlim _free = new(Ahead + 1), _filled = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread? _worker;
     private Exception? _error;
@@ -34,6 +35,7 @@ public sealed class BatchPass : IDisposable
     internal BatchPass(DataLoader dl, bool prefetch)
     {
         _dl = dl;
+        dl.BeginPass(this);
         if (!prefetch || dl.Count == 0) return;
         _worker = new Thread(Produce) { IsBackground = true, Name = "Gen DataLoader worker" };
         Interlocked.Increment(ref LiveWorkers);
@@ -43,22 +45,32 @@ public sealed class BatchPass : IDisposable
     /// <summary>Batch <paramref name="index"/> (the next one in order); the previous batch is disposed.</summary>
     public Batch Take(int index)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (index != _next) throw new InvalidOperationException($"A pass hands out batches in order: batch {_next} is next, not {index}.");
+        ObjectDisposedException.ThrowIf(_disposed || _stop.IsCancellationRequested, this);
+        if (_error is not null) throw Failed(_errorAt, _error);   // a failed pass stays failed
+        if (index != _next || index >= _dl.Count)
+            throw new InvalidOperationException($"A pass hands out batches 0 to {_dl.Count - 1} in order: batch {_next} is next, not {index}.");
         Release(_inUse);
         _inUse = null;
         if (_worker is null) return (_inUse = Make(index)).Value;
         if (index > 0) _free.Release();   // the previous batch's slot is free again
-        _filled.Wait();
+        try { _filled.Wait(_stop.Token); }
+        catch (OperationCanceledException) { throw new ObjectDisposedException(nameof(BatchPass), "The pass was stopped (its Learner was disposed)."); }
         if (_errorAt == index) throw Failed(index, _error!);
         _next++;
         return (_inUse = _ready[index % _ready.Length]).Value;
     }
 
+    /// <summary>Asks the worker to stop, from any thread; the pass's owner still disposes it. Take then throws.</summary>
+    public void Stop() => _stop.Cancel();
+
     private Batch Make(int index)
     {
         try { return _dl.MakeBatch(index); }
-        catch (Exception e) { throw Failed(index, e); }
+        catch (Exception e)
+        {
+            (_error, _errorAt) = (e, index);
+            throw Failed(index, e);
+        }
         finally { _next = index + 1; }
     }
 
@@ -92,11 +104,12 @@ public sealed class BatchPass : IDisposable
         foreach (var t in b.Ys) t.Dispose();
     }
 
-    /// <summary>Stops the worker, waits for it, and disposes the batches it made.</summary>
+    /// <summary>Stops the worker, waits for it, and disposes the batches it made. Call it on the thread that takes the batches (<see cref="Stop"/> from others).</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        _dl.EndPass(this);
         _stop.Cancel();
         _worker?.Join();
         Release(_inUse);

@@ -67,10 +67,12 @@ public sealed class DataLoader : IDisposable
     public bool Prefetch { get; set; } = true;
 
     private int _passes;
+    private BatchPass? _activePass;
 
     /// <summary>Starts the pass of <paramref name="epoch"/>: a shuffled loader draws that epoch's order from its seed.</summary>
     public void StartPass(int epoch)
     {
+        ThrowIfPassRunning();
         if (!Shuffle) return;
         EpochOrder.Shuffle(_order ??= new long[Length], Seed, epoch);
     }
@@ -88,8 +90,27 @@ public sealed class DataLoader : IDisposable
     /// <summary>Batch <paramref name="index"/> of the current pass, made on the caller's thread.</summary>
     public Batch Batch(int index)
     {
+        ThrowIfPassRunning();
         if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"This loader has {Count} batches.");
         return MakeBatch(index);
+    }
+
+    internal void BeginPass(BatchPass pass)
+    {
+        ThrowIfPassRunning();
+        _activePass = pass;
+    }
+
+    internal void EndPass(BatchPass pass)
+    {
+        if (_activePass == pass) _activePass = null;
+    }
+
+    // A pass's worker reads the order and writes the buffers: nothing else may touch them meanwhile.
+    private void ThrowIfPassRunning()
+    {
+        if (_activePass is not null)
+            throw new InvalidOperationException("This loader is in the middle of a pass (a fit is using it); make batches from it after the fit, or from another loader over the same data.");
     }
 
     internal Batch MakeBatch(int index)
@@ -120,5 +141,9 @@ public sealed class DataLoader : IDisposable
         return new TensorSource(xs, ys, batchSize);
     }
 
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        ThrowIfPassRunning();
+        _source.Dispose();
+    }
 }

@@ -20,18 +20,16 @@ internal sealed class DatasetSource(utils.data.Dataset dataset, string[] inputs,
         return Gather(indices, slot: 0);
     }
 
+    // The scope frees what GetTensor and stack made (on this thread), never tensors the dataset keeps; the batch leaves it.
     public Batch Gather(ReadOnlySpan<long> indices, int slot)
     {
+        using var scope = NewDisposeScope();
         var items = new Dictionary<string, Tensor>[indices.Length];
-        try
-        {
-            for (int j = 0; j < indices.Length; j++) items[j] = dataset.GetTensor(indices[j]);
-            return new Batch(inputs.Select(key => Stack(items, key)).ToArray(), targets.Select(key => Stack(items, key)).ToArray());
-        }
-        finally
-        {
-            foreach (var item in items) if (item is not null) foreach (var t in item.Values) t.Dispose();
-        }
+        for (int j = 0; j < indices.Length; j++) items[j] = dataset.GetTensor(indices[j]);
+        var xs = inputs.Select(key => Stack(items, key)).ToArray();
+        var ys = targets.Select(key => Stack(items, key)).ToArray();
+        foreach (var t in xs.Concat(ys)) t.DetachFromDisposeScope();
+        return new Batch(xs, ys);
     }
 
     private static Tensor Stack(Dictionary<string, Tensor>[] items, string key)

@@ -40,8 +40,11 @@ internal sealed class TensorSource : ISampleSource
             }
             return new Batch(views[.._xs.Length], views[_xs.Length..]);
         }
-        using var idx = tensor(indices.ToArray(), device: _xs[0].device);
-        return new Batch(_xs.Select(t => t.index_select(0, idx)).ToArray(), _ys.Select(t => t.index_select(0, idx)).ToArray());
+        using var scope = NewDisposeScope();   // frees what is made if one gather throws; the batch leaves it
+        var idx = tensor(indices.ToArray(), device: _xs[0].device);
+        var batch = new Batch(_xs.Select(t => t.index_select(0, idx)).ToArray(), _ys.Select(t => t.index_select(0, idx)).ToArray());
+        foreach (var t in batch.Xs.Concat(batch.Ys)) t.DetachFromDisposeScope();
+        return batch;
     }
 
     private Tensor Source(int k) => k < _xs.Length ? _xs[k] : _ys[k - _xs.Length];

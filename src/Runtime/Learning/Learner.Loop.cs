@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,9 +31,11 @@ public partial class Learner
     /// </summary>
     public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null, double? wd = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var added = new List<Callback>(cbs ?? []);
         var logger = Logger;   // loggers that callbacks install for this fit (Progress, CsvLogger) end with it
         Add(added);
+        Interlocked.Increment(ref _fits);
         try
         {
             if (Opt is null) CreateOpt();
@@ -45,6 +48,7 @@ public partial class Learner
         {
             Remove(added);
             Logger = logger;
+            if (Interlocked.Decrement(ref _fits) == 0 && _disposed) Opt?.Dispose();
         }
     }
 
@@ -140,8 +144,9 @@ public partial class Learner
         using var pass = _pass = dl.Pass(Epoch);
         try
         {
-            for (int i = 0; i < NIter; i++)
+            for (int i = 0; i < NIter && i < dl.Count; i++)
             {
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 OneBatch(pass, i);
                 if (CancelRequested) return;
             }

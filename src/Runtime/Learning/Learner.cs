@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -230,10 +231,18 @@ public partial class Learner : IDisposable
     }
 
     /// <summary>Releases the optimizer; a derived Learner releases what it holds and calls this.</summary>
+    /// <summary>
+    /// Releases the optimizer. Called during a fit (from a callback or another thread), it stops the loader's worker and
+    /// the fit ends with an <see cref="ObjectDisposedException"/> at the next batch; the optimizer is released when the fit has stopped.
+    /// </summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (!disposing) return;
-        _pass?.Dispose();   // disposed mid-epoch: no loader worker outlives the Learner
-        Opt?.Dispose();
+        if (!disposing || _disposed) return;
+        _disposed = true;
+        _pass?.Stop();
+        if (Volatile.Read(ref _fits) == 0) Opt?.Dispose();
     }
+
+    private volatile bool _disposed;
+    private int _fits;   // fits running: a Learner disposed during one releases its optimizer when it ends
 }
