@@ -84,7 +84,7 @@ public sealed class DataLoader : IDisposable
     public BatchPass Pass(int epoch)
     {
         StartPass(epoch);
-        return new BatchPass(this, Prefetch && (Shuffle || _source is DatasetSource));
+        return new BatchPass(this, Prefetch && (Shuffle || !_source.InOrderIsFree));
     }
 
     /// <summary>Batch <paramref name="index"/> of the current pass, made on the caller's thread.</summary>

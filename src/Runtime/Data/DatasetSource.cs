@@ -13,6 +13,9 @@ internal sealed class DatasetSource(utils.data.Dataset dataset, string[] inputs,
 {
     public long Count { get; } = dataset.Count;
 
+    /// <inheritdoc/>
+    public bool InOrderIsFree => false;   // every batch reads and stacks items
+
     public Batch Range(long start, int count)
     {
         Span<long> indices = count <= 1024 ? stackalloc long[count] : new long[count];

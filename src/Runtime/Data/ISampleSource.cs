@@ -8,6 +8,9 @@ internal interface ISampleSource : IDisposable
     /// <summary>Number of samples.</summary>
     long Count { get; }
 
+    /// <summary>Whether in-order batches cost nearly nothing (views), so a worker would only add a hand-over.</summary>
+    bool InOrderIsFree { get; }
+
     /// <summary>The samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1, in order.</summary>
     Batch Range(long start, int count);
 

@@ -16,12 +16,17 @@ internal sealed class TensorSource : ISampleSource
     private readonly Tensor[] _xs, _ys;
     private readonly int _batchSize;
     private readonly Dictionary<int, Tensor[]> _buffers = [];
+    private readonly bool _copiesRows;   // every tensor a contiguous CPU one (asked once: each is a native call)
 
     public TensorSource(IReadOnlyList<Tensor> xs, IReadOnlyList<Tensor> ys, int batchSize)
     {
         (_xs, _ys, _batchSize) = (xs.ToArray(), ys.ToArray(), batchSize);
         Count = _xs[0].shape[0];
+        _copiesRows = _xs.Concat(_ys).All(t => t.device_type == DeviceType.CPU && t.is_contiguous());
     }
+
+    /// <inheritdoc/>
+    public bool InOrderIsFree => true;
 
     public long Count { get; }
 
@@ -29,16 +34,17 @@ internal sealed class TensorSource : ISampleSource
 
     public Batch Gather(ReadOnlySpan<long> indices, int slot)
     {
-        if (indices.Length == _batchSize && _xs.Concat(_ys).All(CopiesRows))
+        if (indices.Length == _batchSize && _copiesRows)
         {
             var buffers = Buffers(slot);
-            var views = new Tensor[buffers.Length];   // fresh handles on the kept storage, which their owner may dispose
+            Tensor[] xs = new Tensor[_xs.Length], ys = new Tensor[_ys.Length];
             for (int k = 0; k < buffers.Length; k++)
             {
-                CopyRows(Source(k), indices, buffers[k]);
-                views[k] = buffers[k].alias();
+                CopyRows(k < xs.Length ? _xs[k] : _ys[k - xs.Length], indices, buffers[k]);
+                var view = buffers[k].alias();   // a fresh handle on the kept storage, which its owner may dispose
+                if (k < xs.Length) xs[k] = view; else ys[k - xs.Length] = view;
             }
-            return new Batch(views[.._xs.Length], views[_xs.Length..]);
+            return new Batch(xs, ys);
         }
         using var scope = NewDisposeScope();   // frees what is made if one gather throws; the batch leaves it
         var idx = tensor(indices.ToArray(), device: _xs[0].device);
@@ -46,10 +52,6 @@ internal sealed class TensorSource : ISampleSource
         foreach (var t in batch.Xs.Concat(batch.Ys)) t.DetachFromDisposeScope();
         return batch;
     }
-
-    private Tensor Source(int k) => k < _xs.Length ? _xs[k] : _ys[k - _xs.Length];
-
-    private static bool CopiesRows(Tensor t) => t.device_type == DeviceType.CPU && t.is_contiguous();
 
     /// <summary>The buffers of <paramref name="slot"/>: one per tensor, a full batch each, made at first use and kept out of every dispose scope.</summary>
     private Tensor[] Buffers(int slot)

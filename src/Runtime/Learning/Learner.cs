@@ -230,10 +230,10 @@ public partial class Learner : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the optimizer; a derived Learner releases what it holds and calls this.</summary>
     /// <summary>
     /// Releases the optimizer. Called during a fit (from a callback or another thread), it stops the loader's worker and
     /// the fit ends with an <see cref="ObjectDisposedException"/> at the next batch; the optimizer is released when the fit has stopped.
+    /// A derived Learner releases what it holds and calls this.
     /// </summary>
     protected virtual void Dispose(bool disposing)
     {

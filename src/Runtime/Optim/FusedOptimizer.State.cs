@@ -22,7 +22,7 @@ public abstract partial class FusedOptimizer
     public void SetState(string name, int param, double value)
     {
         if (name == "do_wd") (name, value) = ("no_wd", value == 0 ? 1 : 0);
-        int index = PerTensorNames.ToList().IndexOf(name);
+        int index = PerTensorIndex(name);
         if (index >= 0) { PerTensor(index, param, value); return; }
         CheckStateName(name);
         (_otherState ??= Enumerable.Range(0, Parameters.Count).Select(_ => new Dictionary<string, double>()).ToArray())[param][name] = value;
@@ -32,10 +32,16 @@ public abstract partial class FusedOptimizer
     public double GetState(string name, int param)
     {
         if (name == "do_wd") return GetState("no_wd", param) == 0 ? 1 : 0;
-        int index = PerTensorNames.ToList().IndexOf(name);
+        int index = PerTensorIndex(name);
         if (index >= 0) return PerTensor(index, param);
         CheckStateName(name);
         return _otherState is not null && _otherState[param].TryGetValue(name, out var value) ? value : 0;
+    }
+
+    private int PerTensorIndex(string name)
+    {
+        for (int k = 0; k < PerTensorNames.Count; k++) if (PerTensorNames[k] == name) return k;
+        return -1;
     }
 
     private void CheckStateName(string name)
@@ -66,7 +72,7 @@ public abstract partial class FusedOptimizer
     /// <summary>fastai's clear_state: forgets every state buffer (re-created as zeros) and per-tensor value except <see cref="KeptOnClear"/>.</summary>
     public override void ClearState()
     {
-        int noWd = PerTensorNames.ToList().IndexOf("no_wd");
+        int noWd = PerTensorIndex("no_wd");
         var keptNoWd = noWd < 0 ? null : Enumerable.Range(0, Parameters.Count).Select(i => PerTensor(noWd, i)).ToArray();
         DropFlat();
         Array.Clear(_hasState);

@@ -35,6 +35,7 @@ namespace Gen.Ordering
         /// </summary>
         public static string HyperName(string name)
         {
+            if (IsHyperName(name)) return name;   // already fastai's: no allocation (hypers are read by name on every batch)
             var snake = CamelToSnake(name);
             var sb = new StringBuilder(snake.Length + 2);
             for (int i = 0; i < snake.Length; i++)
@@ -43,6 +44,13 @@ namespace Gen.Ordering
                 sb.Append(snake[i]);
             }
             return sb.ToString();
+        }
+
+        private static bool IsHyperName(string name)
+        {
+            for (int i = 0; i < name.Length; i++)
+                if (char.IsUpper(name[i]) || i > 0 && char.IsDigit(name[i]) && char.IsLetter(name[i - 1])) return false;
+            return true;
         }
 
         private static bool NeedsUnderscore(string name, int i)

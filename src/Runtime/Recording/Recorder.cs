@@ -34,6 +34,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     private readonly Stopwatch _clock = new();
     private readonly AvgSmoothLoss _smoothLoss = new();
     private readonly AvgLoss _validLoss = new();
+    private Metric[] _fitMetrics = [];   // Metrics, resolved once per fit: the batch loop must not allocate
     private bool _recordsMom;
     private double _trainLoss;
 
@@ -72,6 +73,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
         Iters.Clear();
         Values.Clear();
         _smoothLoss.Reset();
+        _fitMetrics = [.. Metrics];
         _recordsMom = learn.Opt!.HasHyper("mom");
     }
 
@@ -86,7 +88,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     void BeforeValidate()
     {
         _validLoss.Reset();
-        foreach (var m in Metrics) m.Reset();
+        foreach (var m in _fitMetrics) m.Reset();
     }
 
     [Event]
@@ -96,7 +98,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
         if (!learn.Training)
         {
             _validLoss.Accumulate(learn);
-            foreach (var m in Metrics) m.Accumulate(learn);
+            foreach (var m in _fitMetrics) m.Accumulate(learn);
             return;
         }
         _smoothLoss.Accumulate(learn);
@@ -116,7 +118,7 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     void AfterEpoch(Learner learn)
     {
         Iters.Add(Losses.Count);
-        var record = new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, Metrics.Select(m => m.Value).ToArray(), _clock.Elapsed);
+        var record = new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, _fitMetrics.Select(m => m.Value).ToArray(), _clock.Elapsed);
         Values.Add(record);
         learn.Logger(record);
     }
