@@ -32,9 +32,11 @@ public sealed class BatchPass : IDisposable
     /// <summary>Tensors made on worker threads so far; TorchSharp counts live tensors per thread, and the training thread disposes these.</summary>
     internal static long TensorsMadeByWorkers;
 
-    internal BatchPass(DataLoader dl, bool prefetch)
+    private readonly Device? _device;
+
+    internal BatchPass(DataLoader dl, bool prefetch, Device? device)
     {
-        _dl = dl;
+        (_dl, _device) = (dl, device);
         dl.BeginPass(this);
         if (!prefetch || dl.Count == 0) return;
         _worker = new Thread(Produce) { IsBackground = true, Name = "Gen DataLoader worker" };
@@ -65,7 +67,7 @@ public sealed class BatchPass : IDisposable
 
     private Batch Make(int index)
     {
-        try { return _dl.MakeBatch(index); }
+        try { return MakeOne(index); }
         catch (Exception e)
         {
             (_error, _errorAt) = (e, index);
@@ -83,7 +85,7 @@ public sealed class BatchPass : IDisposable
                 _free.Wait(_stop.Token);
                 try
                 {
-                    var batch = _ready[i % _ready.Length] = _dl.MakeBatch(i);
+                    var batch = _ready[i % _ready.Length] = MakeOne(i);
                     Interlocked.Add(ref TensorsMadeByWorkers, batch.Xs.Length + batch.Ys.Length);
                 }
                 catch (Exception e) { (_error, _errorAt) = (e, i); _filled.Release(); return; }
@@ -93,6 +95,8 @@ public sealed class BatchPass : IDisposable
         catch (OperationCanceledException) { }   // the pass ended early
         finally { Interlocked.Decrement(ref LiveWorkers); }
     }
+
+    private Batch MakeOne(int index) => _device is null ? _dl.MakeBatch(index) : _dl.MakeBatch(index, _device);
 
     private DataLoaderException Failed(int index, Exception e) =>
         new($"Batch {index} of {_dl.Count} could not be made: {e.Message}", index, e);

@@ -80,11 +80,15 @@ public sealed class DataLoader : IDisposable
     /// <summary>Starts the next pass (0, 1, 2, ... for this loader).</summary>
     public void StartPass() => StartPass(_passes++);
 
-    /// <summary>The pass of <paramref name="epoch"/> for a loop that takes batch 0, 1, ... in order (prefetched when <see cref="Prefetch"/>).</summary>
-    public BatchPass Pass(int epoch)
+    /// <summary>
+    /// The pass of <paramref name="epoch"/> for a loop that takes batch 0, 1, ... in order (prefetched when <see cref="Prefetch"/>),
+    /// its batches moved to <paramref name="device"/> when given (the Learner passes its model's), on the worker when there is one.
+    /// </summary>
+    public BatchPass Pass(int epoch, Device? device = null)
     {
         StartPass(epoch);
-        return new BatchPass(this, Prefetch && (Shuffle || !_source.InOrderIsFree));
+        bool moves = device is not null && _source.Device is var from && (from.type != device.type || from.index != device.index);
+        return new BatchPass(this, Prefetch && (moves || Shuffle || !_source.InOrderIsFree), moves ? device : null);
     }
 
     /// <summary>Batch <paramref name="index"/> of the current pass, made on the caller's thread.</summary>
@@ -120,6 +124,15 @@ public sealed class DataLoader : IDisposable
         if (!Shuffle) return _source.Range(start, n);
         if (_order is null) StartPass();
         return _source.Gather(_order.AsSpan((int)start, n), slot: index % (BatchPass.Ahead + 1));
+    }
+
+    /// <summary>Batch <paramref name="index"/> on <paramref name="device"/> (the copies replace the batch, which is disposed).</summary>
+    internal Batch MakeBatch(int index, Device device)
+    {
+        var batch = MakeBatch(index);
+        var moved = new Batch(batch.Xs.Select(t => t.to(device, non_blocking: true)).ToArray(), batch.Ys.Select(t => t.to(device, non_blocking: true)).ToArray());
+        foreach (var t in batch.Xs.Concat(batch.Ys)) t.Dispose();
+        return moved;
     }
 
     private static TensorSource TensorsSource(IReadOnlyList<Tensor> xs, IReadOnlyList<Tensor> ys, int batchSize)

@@ -16,6 +16,9 @@ internal sealed class DatasetSource(utils.data.Dataset dataset, string[] inputs,
     /// <inheritdoc/>
     public bool InOrderIsFree => false;   // every batch reads and stacks items
 
+    /// <inheritdoc/>
+    public Device Device => CPU;
+
     public Batch Range(long start, int count)
     {
         Span<long> indices = count <= 1024 ? stackalloc long[count] : new long[count];

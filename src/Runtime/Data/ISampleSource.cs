@@ -1,4 +1,5 @@
 using System;
+using static TorchSharp.torch;
 
 namespace Gen;
 
@@ -7,6 +8,9 @@ internal interface ISampleSource : IDisposable
 {
     /// <summary>Number of samples.</summary>
     long Count { get; }
+
+    /// <summary>Where the batches are made (the device of the samples' tensors; the CPU for a dataset's items).</summary>
+    Device Device { get; }
 
     /// <summary>Whether in-order batches cost nearly nothing (views), so a worker would only add a hand-over.</summary>
     bool InOrderIsFree { get; }

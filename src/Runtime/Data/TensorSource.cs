@@ -28,6 +28,9 @@ internal sealed class TensorSource : ISampleSource
     /// <inheritdoc/>
     public bool InOrderIsFree => true;
 
+    /// <inheritdoc/>
+    public Device Device => _xs[0].device;
+
     public long Count { get; }
 
     public Batch Range(long start, int count) => new(Slice(_xs, start, count), Slice(_ys, start, count));

@@ -141,7 +141,7 @@ public partial class Learner
     {
         var dl = Dl!;
         NIter = dl.Count;
-        using var pass = _pass = dl.Pass(Epoch);
+        using var pass = _pass = dl.Pass(Epoch, ModelDevice());
         try
         {
             for (int i = 0; i < NIter && i < dl.Count; i++)
@@ -155,6 +155,13 @@ public partial class Learner
     }
 
     private BatchPass? _pass;
+
+    /// <summary>Where the model is (its first parameter's device): batches go there. Null for a model without parameters.</summary>
+    private Device? ModelDevice()
+    {
+        using var parameters = Model.parameters().GetEnumerator();
+        return parameters.MoveNext() ? parameters.Current.device : null;
+    }
 
     // Every batch runs in its own dispose scope: predictions, loss and every temporary die with it (the pass owns the batch).
     private void OneBatch(BatchPass pass, int i)
