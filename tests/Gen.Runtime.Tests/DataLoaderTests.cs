@@ -29,6 +29,18 @@ public partial class DataLoaderTests
     }
 
     [Fact]
+    public void GetIdxs_is_the_order_a_pass_takes_its_samples_in()
+    {
+        var x = arange(23L).unsqueeze(1);
+        using var shuffled = new DataLoader(x, x, 4, shuffle: true, dropLast: true, seed: 9);
+        shuffled.StartPass(2);
+        Assert.Equal(shuffled.GetIdxs(2).Take(shuffled.Count * 4), Order(shuffled));
+        Assert.NotEqual(shuffled.GetIdxs(2), shuffled.GetIdxs(3));
+        using var inOrder = new DataLoader(x, x, 4);
+        Assert.Equal(Enumerable.Range(0, 23).Select(i => (long)i), inOrder.GetIdxs(7));
+    }
+
+    [Fact]
     public void A_prefetched_pass_hands_out_the_batches_of_that_epoch_in_order()
     {
         var x = arange(64L).unsqueeze(1).to(float32);

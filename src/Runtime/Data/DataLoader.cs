@@ -77,6 +77,18 @@ public sealed class DataLoader : IDisposable
         EpochOrder.Shuffle(_order ??= new long[Length], Seed, epoch);
     }
 
+    /// <summary>
+    /// The sample indices of <paramref name="epoch"/>'s pass in batch order (fastai's <c>get_idxs</c>): the shuffled
+    /// order a fit sees in that epoch, or 0..Length-1; batch b holds entries b*BatchSize onwards. A new array each call.
+    /// </summary>
+    public long[] GetIdxs(int epoch)
+    {
+        var order = new long[Length];
+        if (Shuffle) EpochOrder.Shuffle(order, Seed, epoch);
+        else for (int i = 0; i < order.Length; i++) order[i] = i;
+        return order;
+    }
+
     /// <summary>Starts the next pass (0, 1, 2, ... for this loader).</summary>
     public void StartPass() => StartPass(_passes++);
 

@@ -8,8 +8,10 @@ namespace Benchmarks.Fit;
 
 /// <summary>
 /// The same fit as a TorchSharp user writes it by hand: AdamW with fastai's Adam hyper-parameters, TorchSharp's
-/// OneCycleLR set to fastai's one-cycle, a shuffled permutation per epoch (the last partial batch dropped, as
-/// fastai's training loader), and validation in batches of the same size after every epoch.
+/// OneCycleLR set to fastai's one-cycle, batches taken with <c>index_select</c> from a permutation per epoch (the last
+/// partial batch dropped, as fastai's training loader), and validation in batches of the same size after every epoch.
+/// The permutation is the one Gen's training loader draws for that epoch and seed (<see cref="Gen.DataLoader.GetIdxs"/>),
+/// so both ways see the same batches and differ only in how they train on them.
 /// </summary>
 public static class PlainTorchSharpFit
 {
@@ -30,12 +32,12 @@ public static class PlainTorchSharpFit
         var sched = optim.lr_scheduler.OneCycleLR(opt, max_lr: LrMax, total_steps: epochs * batches, pct_start: PctStart,
                                                   cycle_momentum: true, base_momentum: 0.85, max_momentum: 0.95,
                                                   div_factor: Div, final_div_factor: DivFinal / Div);
-        using var generator = new Generator((ulong)seed);
+        using var order = new Gen.DataLoader(data.XTrain, data.YTrain, bs, shuffle: true, dropLast: true, seed: seed);
         var valid = (Loss: double.NaN, Accuracy: double.NaN);
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             model.train();
-            using var perm = randperm(n, generator: generator);
+            using var perm = tensor(order.GetIdxs(epoch));
             for (int b = 0; b < batches; b++)
             {
                 using var scope = NewDisposeScope();
