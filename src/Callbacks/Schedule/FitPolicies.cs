@@ -8,13 +8,16 @@ namespace Gen;
 /// <summary>fastai's training policies on a <see cref="Learner"/>: one-cycle, flat-cos, SGDR and fine-tuning, with fastai's defaults and formulas.</summary>
 public static class FitPolicies
 {
+    // Every policy takes fastai's start_epoch: after learn.Load, the fit continues at that epoch (see Learner.Fit).
+
     /// <summary>
     /// fastai's fit_one_cycle: lr warms up from lr_max/div to lr_max over <paramref name="pctStart"/> of training with a
     /// cosine, then anneals to lr_max/divFinal; mom does the opposite (<see cref="Learner.Moms"/>, fastai's 0.95 -> 0.85 -> 0.95,
     /// unless <paramref name="moms"/> is given). Null lr: the Learner's. Optimizers whose steps read no mom store it (fastai's set_hyper).
     /// </summary>
     public static void FitOneCycle(this Learner learn, int nEpoch, Lr? lrMax = null, double div = 25, double divFinal = 1e5, double pctStart = 0.25,
-                                   double? wd = null, (double Start, double Middle, double End)? moms = null, IEnumerable<Callback>? cbs = null)
+                                   double? wd = null, (double Start, double Middle, double End)? moms = null, IEnumerable<Callback>? cbs = null,
+                                   int startEpoch = 0)
     {
         var lrs = GroupLrs(learn, lrMax);
         var (start, middle, end) = moms ?? learn.Moms;
@@ -23,15 +26,15 @@ public static class FitPolicies
             ["lr"] = lrs.Select(lr => CombinedCos(pctStart, lr / div, lr, lr / divFinal)).ToArray(),
             ["mom"] = [CombinedCos(pctStart, start, middle, end)],
         };
-        Fit(learn, nEpoch, scheds, wd, cbs);
+        Fit(learn, nEpoch, scheds, wd, cbs, startEpoch);
     }
 
     /// <summary>fastai's fit_flat_cos: lr flat for <paramref name="pctStart"/> of training, then a cosine down to lr/divFinal.</summary>
     public static void FitFlatCos(this Learner learn, int nEpoch, Lr? lr = null, double divFinal = 1e5, double pctStart = 0.75,
-                                  double? wd = null, IEnumerable<Callback>? cbs = null)
+                                  double? wd = null, IEnumerable<Callback>? cbs = null, int startEpoch = 0)
     {
         var lrs = GroupLrs(learn, lr);
-        Fit(learn, nEpoch, new() { ["lr"] = lrs.Select(l => CombinedCos(pctStart, l, l, l / divFinal)).ToArray() }, wd, cbs);
+        Fit(learn, nEpoch, new() { ["lr"] = lrs.Select(l => CombinedCos(pctStart, l, l, l / divFinal)).ToArray() }, wd, cbs, startEpoch);
     }
 
     /// <summary>
@@ -39,7 +42,7 @@ public static class FitPolicies
     /// epochs long and each next one <paramref name="cycleMult"/> times longer, restarting at lr_max.
     /// </summary>
     public static void FitSgdr(this Learner learn, int nCycles, int cycleLen, Lr? lrMax = null, int cycleMult = 2,
-                               double? wd = null, IEnumerable<Callback>? cbs = null)
+                               double? wd = null, IEnumerable<Callback>? cbs = null, int startEpoch = 0)
     {
         if (nCycles < 1 || cycleLen < 1 || cycleMult < 1)
             throw new ArgumentOutOfRangeException(nameof(nCycles), "fit_sgdr needs at least one cycle, a cycle length of at least one epoch and a cycle multiplier of at least 1.");
@@ -47,7 +50,7 @@ public static class FitPolicies
         var pcts = Enumerable.Range(0, nCycles).Select(i => cycleLen * (double)Pow(cycleMult, i) / nEpoch).ToList();
         var lrs = GroupLrs(learn, lrMax);
         var scheds = lrs.Select(lr => CombineScheds(pcts, Enumerable.Repeat(SchedCos(lr, 0), nCycles).ToList())).ToArray();
-        Fit(learn, nEpoch, new() { ["lr"] = scheds }, wd, cbs);
+        Fit(learn, nEpoch, new() { ["lr"] = scheds }, wd, cbs, startEpoch);
     }
 
     /// <summary>
@@ -119,8 +122,8 @@ public static class FitPolicies
         return Enumerable.Range(0, opt.GroupCount).Select(g => opt.GetHyper("lr", g)).ToArray();
     }
 
-    private static void Fit(Learner learn, int nEpoch, Dictionary<string, Schedule[]> scheds, double? wd, IEnumerable<Callback>? cbs) =>
-        learn.Fit(nEpoch, cbs: new Callback[] { new ParamScheduler(scheds) }.Concat(cbs ?? []), wd: wd);
+    private static void Fit(Learner learn, int nEpoch, Dictionary<string, Schedule[]> scheds, double? wd, IEnumerable<Callback>? cbs, int startEpoch) =>
+        learn.Fit(nEpoch, cbs: new Callback[] { new ParamScheduler(scheds) }.Concat(cbs ?? []), wd: wd, startEpoch: startEpoch);
 
     private static int Pow(int b, int e)
     {

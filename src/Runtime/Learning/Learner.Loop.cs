@@ -28,29 +28,39 @@ public partial class Learner
     /// fastai's fit: trains for <paramref name="nEpoch"/> epochs at <paramref name="lr"/> (default <see cref="Lr"/>)
     /// with weight decay <paramref name="wd"/> (default <see cref="Wd"/>; null leaves the optimizer's own);
     /// <paramref name="cbs"/> are added for this fit only, and <see cref="Logger"/> is put back when it ends.
+    /// <paramref name="startEpoch"/> (fastai's start_epoch) resumes a fit after <see cref="Load"/>: the epochs before it are
+    /// skipped and the schedules, the loaders' shuffles and the Recorder continue where that fit was.
     /// </summary>
-    public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null, double? wd = null)
+    public void Fit(int nEpoch, double? lr = null, IEnumerable<Callback>? cbs = null, double? wd = null, int startEpoch = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        FitArguments.Check(nEpoch, lr, wd, startEpoch);
         var added = new List<Callback>(cbs ?? []);
         var logger = Logger;   // loggers that callbacks install for this fit (Progress, CsvLogger) end with it
         Add(added);
         Interlocked.Increment(ref _fits);
+        bool started = false;
         try
         {
             if (Opt is null) CreateOpt();
             if ((wd ?? Wd) is double decay) Opt!.SetHyper("wd", decay);
             Opt!.SetHyper("lr", lr ?? Lr);
-            NEpoch = nEpoch;
+            (NEpoch, StartEpoch) = (nEpoch, startEpoch);
+            started = true;
             Run(Stage.Fit);
         }
         finally
         {
+            if (started) _loaderEpochs += Epoch + 1;   // the next fit draws new shuffles
+            StartEpoch = 0;
             Remove(added);
             Logger = logger;
             if (Interlocked.Decrement(ref _fits) == 0 && _disposed) Opt?.Dispose();
         }
     }
+
+    /// <summary>Training epochs run by the fits before the current one: a shuffled loader's pass is numbered from them, so every fit sees new orders.</summary>
+    private long _loaderEpochs;
 
     /// <summary>Fires <paramref name="e"/>; false when a handler asked to cancel.</summary>
     private bool Fire(Event e)
@@ -119,7 +129,7 @@ public partial class Learner
 
     private void DoFit()
     {
-        for (int epoch = 0; epoch < NEpoch; epoch++)
+        for (int epoch = StartEpoch; epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
             WithEvents(Stage.Epoch);
@@ -141,7 +151,7 @@ public partial class Learner
     {
         var dl = Dl!;
         NIter = dl.Count;
-        using var pass = _pass = dl.Pass(Epoch, ModelDevice());
+        using var pass = _pass = dl.Pass(checked((int)(_loaderEpochs + Epoch)), ModelDevice());
         try
         {
             for (int i = 0; i < NIter && i < dl.Count; i++)

@@ -127,6 +127,10 @@ public partial class Learner : IDisposable
     public Tensor? LossGrad { get; set; }
 
     public int NEpoch { get; set; } = 1;
+
+    /// <summary>The epoch the current fit started at (fastai's <c>start_epoch</c>): 0, or where a resumed fit continues.</summary>
+    public int StartEpoch { get; private set; }
+
     public int NIter { get; set; }
     public int Epoch { get; set; }
     public int Iter { get; set; }
@@ -181,8 +185,13 @@ public partial class Learner : IDisposable
     public void Add(params IEnumerable<Callback> cbs)
     {
         var list = cbs.ToList();
+        if (list.Any(cb => cb is null)) throw new ArgumentNullException(nameof(cbs), "A callback to add is null.");
+        var twice = list.FirstOrDefault(cb => _cbs.Inserted.Contains(cb)) ?? list.GroupBy(cb => cb).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (twice is not null)
+            throw new ArgumentException($"This {twice.GetType().Name} instance is already among the Learner's callbacks; a callback runs once per event. Add a new instance, or leave it out of cbs.", nameof(cbs));
         _cbs.Add(list);
         foreach (var cb in list) cb.Learn = this;
+        GivePendingState(list);
     }
 
     /// <summary>Removes callbacks (fastai's remove_cbs).</summary>
@@ -208,11 +217,17 @@ public partial class Learner : IDisposable
     {
         Opt?.Dispose();
         Opt = null;   // if OptFunc throws, the next fit makes a new one rather than use a disposed one
+        Opt = NewOpt();
+    }
+
+    private Optimizer NewOpt()
+    {
         var groups = (Splitter?.Invoke(Model) ?? [Model.parameters()]).Select(g => g.ToList()).ToList();
         var parameters = groups.SelectMany(g => g).ToList();
         int next = 0;
-        Opt = OptFunc(parameters, Lr, Splitter is null ? null : groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
-        if (Opt.Fused is { } fused) NormBiasParams.ApplyState(Model, parameters, fused, WdBnBias, TrainBn);
+        var opt = OptFunc(parameters, Lr, Splitter is null ? null : groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
+        if (opt.Fused is { } fused) NormBiasParams.ApplyState(Model, parameters, fused, WdBnBias, TrainBn);
+        return opt;
     }
 
     private static Tensor[] WithFirst(Tensor[] tensors, Tensor? first)

@@ -12,9 +12,10 @@ public sealed partial class TrainEval : Callback
     [Event]
     private void BeforeFit(Learner learn)
     {
-        learn.Epoch = 0;
-        learn.TrainIter = 0;
-        learn.PctTrain = 0;
+        // A resumed fit (start_epoch) is where the uninterrupted one was when that epoch began.
+        learn.Epoch = learn.StartEpoch;
+        learn.TrainIter = learn.StartEpoch * learn.Dls.Train.Count;
+        learn.PctTrain = (double)learn.StartEpoch / learn.NEpoch;
     }
 
     [Event]

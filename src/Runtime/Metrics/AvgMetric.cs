@@ -63,4 +63,11 @@ public sealed class AvgSmoothLoss(double beta = 0.98) : Metric
     }
 
     public override double Value => _betaPower == 1 ? double.NaN : _average / (1 - _betaPower);
+
+    /// <summary>The running average and beta^count, which a checkpoint keeps so that a resumed fit smooths on exactly.</summary>
+    internal (double Average, double BetaPower) State
+    {
+        get => (_average, _betaPower);
+        set => (_average, _betaPower) = value;
+    }
 }

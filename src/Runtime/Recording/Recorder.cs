@@ -29,7 +29,7 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidLoss, 
 /// Its metrics are the Learner's (<c>metrics:</c>) unless given here.
 /// </summary>
 [Order(50)]
-public sealed partial class Recorder(params Metric[] metrics) : Callback
+public sealed partial class Recorder(params Metric[] metrics) : Callback, ICheckpointed
 {
     private readonly Stopwatch _clock = new();
     private readonly AvgSmoothLoss _smoothLoss = new();
@@ -69,10 +69,14 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        foreach (var list in new IList<double>[] { Losses, BatchLosses, Lrs, Moms }) list.Clear();
-        Iters.Clear();
-        Values.Clear();
-        _smoothLoss.Reset();
+        if (learn.StartEpoch > 0) KeepEpochsBefore(learn.StartEpoch);   // a resumed fit continues the history it loaded
+        else
+        {
+            foreach (var list in new IList<double>[] { Losses, BatchLosses, Lrs, Moms }) list.Clear();
+            Iters.Clear();
+            Values.Clear();
+            _smoothLoss.Reset();
+        }
         _fitMetrics = [.. Metrics];
         _recordsMom = learn.Opt!.HasHyper("mom");
     }
@@ -121,5 +125,58 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback
         var record = new EpochRecord(learn.Epoch, _trainLoss, _validLoss.Value, _fitMetrics.Select(m => m.Value).ToArray(), _clock.Elapsed);
         Values.Add(record);
         learn.Logger(record);
+    }
+
+    /// <summary>Drops what was recorded after epoch <paramref name="epochs"/> - 1 (a resumed fit redoes those epochs).</summary>
+    private void KeepEpochsBefore(int epochs)
+    {
+        if (Values.Count <= epochs) return;
+        int batches = epochs == 0 ? 0 : Iters[epochs - 1];
+        foreach (var list in new List<double>[] { Losses, BatchLosses, Lrs }) list.RemoveRange(batches, list.Count - batches);
+        if (Moms.Count > batches) Moms.RemoveRange(batches, Moms.Count - batches);
+        Iters.RemoveRange(epochs, Iters.Count - epochs);
+        Values.RemoveRange(epochs, Values.Count - epochs);
+    }
+
+    /// <summary>Checkpoints keep the Recorder's history under "recorder".</summary>
+    public string CheckpointKey => "recorder";
+
+    /// <summary>The history (losses, lrs, moms, iters, epoch rows) and the smoothing state.</summary>
+    public void SaveState(CheckpointState state)
+    {
+        state.Set("losses", Losses);
+        state.Set("batch_losses", BatchLosses);
+        state.Set("lrs", Lrs);
+        state.Set("moms", Moms);
+        state.Set("iters", Iters.Select(i => (double)i));
+        state.Set("epochs", Values.Select(v => (double)v.Epoch));
+        state.Set("train_loss", Values.Select(v => v.TrainLoss));
+        state.Set("valid_loss", Values.Select(v => v.ValidLoss));
+        state.Set("seconds", Values.Select(v => v.Time.TotalSeconds));
+        state.Set("metric_count", Values.Count == 0 ? 0 : Values[0].Metrics.Count);
+        state.Set("metrics", Values.SelectMany(v => v.Metrics));
+        var (average, betaPower) = _smoothLoss.State;
+        state.Set("smooth_average", average);
+        state.Set("smooth_beta_power", betaPower);
+    }
+
+    /// <summary>Puts back what <see cref="SaveState"/> wrote (read whole first: a mismatch changes nothing).</summary>
+    public void LoadState(CheckpointState state)
+    {
+        double[] epochs = state.GetDoubles("epochs"), train = state.GetDoubles("train_loss"), valid = state.GetDoubles("valid_loss"),
+                 seconds = state.GetDoubles("seconds"), metricValues = state.GetDoubles("metrics");
+        int perRow = (int)state.GetLong("metric_count");
+        if (train.Length != epochs.Length || valid.Length != epochs.Length || seconds.Length != epochs.Length || metricValues.Length != perRow * epochs.Length)
+            throw new CheckpointException("The checkpoint's recorder history has rows of different lengths; the file was written by other code.");
+        var rows = epochs.Select((e, i) => new EpochRecord((int)e, train[i], valid[i], metricValues[(i * perRow)..((i + 1) * perRow)], TimeSpan.FromSeconds(seconds[i]))).ToList();
+        var lists = new[] { (Losses, state.GetDoubles("losses")), (BatchLosses, state.GetDoubles("batch_losses")), (Lrs, state.GetDoubles("lrs")), (Moms, state.GetDoubles("moms")) };
+        var iters = state.GetDoubles("iters");
+        var smooth = (state.GetDouble("smooth_average"), state.GetDouble("smooth_beta_power"));
+        foreach (var (list, values) in lists) { list.Clear(); list.AddRange(values); }
+        Iters.Clear();
+        Iters.AddRange(iters.Select(i => (int)i));
+        Values.Clear();
+        Values.AddRange(rows);
+        _smoothLoss.State = smooth;
     }
 }
