@@ -118,6 +118,7 @@ public static class FitPolicies
     {
         if (learn.Opt is null) learn.CreateOpt();
         var opt = learn.Opt!;
+        foreach (var value in (lr ?? learn.Lr).PerGroup(opt.GroupCount)) FitArguments.CheckRate("lr", value);
         opt.SetHyper("lr", lr ?? learn.Lr);
         return Enumerable.Range(0, opt.GroupCount).Select(g => opt.GetHyper("lr", g)).ToArray();
     }

@@ -138,13 +138,24 @@ public sealed class DataLoader : IDisposable
         return _source.Gather(_order.AsSpan((int)start, n), slot: index % (BatchPass.Ahead + 1));
     }
 
-    /// <summary>Batch <paramref name="index"/> on <paramref name="device"/> (the copies replace the batch, which is disposed).</summary>
+    /// <summary>
+    /// Batch <paramref name="index"/> on <paramref name="device"/> (the copies replace the batch, which is disposed). To a
+    /// GPU the copy starts from page-locked memory, so it runs asynchronously (PyTorch's pin_memory).
+    /// </summary>
     internal Batch MakeBatch(int index, Device device)
     {
         var batch = MakeBatch(index);
-        var moved = new Batch(batch.Xs.Select(t => t.to(device, non_blocking: true)).ToArray(), batch.Ys.Select(t => t.to(device, non_blocking: true)).ToArray());
+        bool pin = device.type == TorchSharp.DeviceType.CUDA;
+        var moved = new Batch(batch.Xs.Select(t => MoveTo(t, device, pin)).ToArray(), batch.Ys.Select(t => MoveTo(t, device, pin)).ToArray());
         foreach (var t in batch.Xs.Concat(batch.Ys)) t.Dispose();
         return moved;
+    }
+
+    private static Tensor MoveTo(Tensor t, Device device, bool pin)
+    {
+        if (!pin) return t.to(device, non_blocking: true);
+        using var pinned = t.pin_memory();
+        return pinned.to(device, non_blocking: true);
     }
 
     private static TensorSource TensorsSource(IReadOnlyList<Tensor> xs, IReadOnlyList<Tensor> ys, int batchSize)

@@ -225,10 +225,7 @@ public partial class Learner
         }
         catch (System.Runtime.InteropServices.ExternalException e)   // libtorch refused the batch
         {
-            throw new InvalidOperationException(
-                $"Batch {Iter} of the {(Training ? "training" : "validation")} loader does not fit the model: inputs of shape " +
-                $"{string.Join(", ", Xbs.Select(x => $"[{string.Join(", ", x.shape)}]"))} -> {e.Message.Split('\n')[0]} " +
-                "Check the data's shape (channels, image size) against the model's first layer, or reshape the inputs.", e);
+            throw BatchErrors.ModelRefused(this, e);
         }
     }
 
@@ -242,7 +239,9 @@ public partial class Learner
         if (replaced.Length > 0) { foreach (var cb in replaced) cb.GetLoss(this); return; }
         if (Ybs.Length != 1)
             throw new InvalidOperationException($"The loss function takes one target, but the batch has {Ybs.Length}. Override GetLoss in a derived Learner, or add a callback that implements IGetLoss.");
-        LossGrad = LossFunc(Pred!, Ybs[0]);
+        try { LossGrad = LossFunc(Pred!, Ybs[0]); }
+        catch (System.Runtime.InteropServices.ExternalException e) { throw BatchErrors.LossRefused(this, e); }
+        if (LossGrad.numel() != 1) throw BatchErrors.LossNotScalar(this, LossGrad);
     }
 
     /// <summary>Back-propagates: the callbacks that implement <see cref="IBackward"/>, or <see cref="LossGrad"/>'s backward.</summary>

@@ -34,15 +34,19 @@ public partial class Learner : IDisposable
     /// <param name="trainBn">fastai's train_bn: when true (the default), norm layers' parameters train even in frozen param groups.</param>
     /// <param name="moms">fastai's moms: the momentum schedule of fit_one_cycle, default (0.95, 0.85, 0.95).</param>
     /// <param name="defaultCbs">fastai's default_cbs: false leaves out the <see cref="Defaults"/> (TrainEval stays).</param>
+    /// <param name="device">Where the model trains (fastai's default_device when null: CUDA when TorchSharp sees a GPU, else the CPU).
+    /// The model moves there now; every batch moves there in the loop.</param>
     public Learner(nn.Module model, DataLoaders dls, Func<Tensor, Tensor, Tensor> lossFunc,
                    OptimizerFactory? optFunc = null, double lr = 1e-3, Func<nn.Module, IEnumerable<IEnumerable<Parameter>>>? splitter = null,
                    IEnumerable<Callback>? cbs = null, IEnumerable<Metric>? metrics = null, CallbackPipeline? pipeline = null,
                    double? wd = null, bool wdBnBias = false, bool trainBn = true, (double Start, double Middle, double End)? moms = null,
-                   bool defaultCbs = true)
+                   bool defaultCbs = true, Device? device = null)
     {
         NativeAllocator.TuneOnce();
         Splitter = splitter;
-        Model = model ?? throw new ArgumentNullException(nameof(model));
+        ArgumentNullException.ThrowIfNull(model);
+        Device = device ?? DefaultDevice();
+        Model = model.to(Device);   // once; the loaders' passes bring each batch here
         Dls = dls ?? throw new ArgumentNullException(nameof(dls));
         LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
         OptFunc = optFunc ?? Optimizers.Adam();
@@ -60,7 +64,13 @@ public partial class Learner : IDisposable
         Fire(Event.AfterCreate);
     }
 
-    /// <summary>The model. The default <see cref="Predict"/> calls its forward on the batch's inputs.</summary>
+    /// <summary>The device the model was moved to when the Learner was made.</summary>
+    public Device Device { get; }
+
+    /// <summary>fastai's default_device: the first CUDA device when TorchSharp sees one, else the CPU.</summary>
+    public static Device DefaultDevice() => cuda.is_available() ? CUDA : CPU;
+
+    /// <summary>The model. The default <see cref="Predict()"/> calls its forward on the batch's inputs.</summary>
     public nn.Module Model { get; set; }
     public DataLoaders Dls { get; set; }
     public Func<Tensor, Tensor, Tensor> LossFunc { get; set; }

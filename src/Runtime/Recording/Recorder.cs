@@ -91,9 +91,13 @@ public sealed partial class Recorder(params Metric[] metrics) : Callback, ICheck
     [Event]
     void BeforeValidate()
     {
+        _fitMetrics = [.. Metrics];   // learn.Validate runs outside a fit
         _validLoss.Reset();
         foreach (var m in _fitMetrics) m.Reset();
     }
+
+    /// <summary>The last validation pass's loss and metrics (fastai's <c>validate()</c> result: valid_loss, then each metric).</summary>
+    public IReadOnlyList<double> LastValidation => [_validLoss.Value, .. _fitMetrics.Select(m => m.Value)];
 
     [Event]
     void AfterBatch(Learner learn)
