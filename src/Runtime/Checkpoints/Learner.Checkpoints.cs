@@ -40,17 +40,18 @@ public partial class Learner
     }
 
     /// <summary>
-    /// fastai's <c>learn.load</c>: reads a checkpoint written by <see cref="Save"/>. With <paramref name="withOpt"/>, also the
-    /// optimizer state (made first if the Learner has no optimizer yet), the loop's position, the random state and the
-    /// callbacks' states (a callback added later, e.g. for one fit, gets its state when it joins). A file that is not a
-    /// checkpoint, damaged, of another format version, from another model or another optimizer is refused with a
-    /// message naming what does not match, and nothing in the Learner changes.
+    /// fastai's <c>learn.load</c>: reads a checkpoint written by <see cref="Save"/>: the model, and with <paramref name="withOpt"/>
+    /// the optimizer state (made first if the Learner has no optimizer yet); with <paramref name="withOpt"/> and
+    /// <paramref name="resume"/> also the loop's position, torch's random state and the callbacks' states, which a fit
+    /// with <c>startEpoch</c> continues from (a callback added later, e.g. for one fit, gets its state when it joins).
+    /// A file that is not a checkpoint, damaged, of another format version, from another model or another optimizer
+    /// is refused with a message naming what does not match, and nothing in the Learner changes.
     /// </summary>
-    public void Load(string path, bool withOpt = true)
+    public void Load(string path, bool withOpt = true, bool resume = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (_fits > 0) throw new InvalidOperationException("Cannot load a checkpoint during a fit; load it before the fit, or save from a callback instead.");
+        if (_pass is not null) throw new InvalidOperationException("Cannot load a checkpoint while a loader's pass runs (inside a training or validation phase); load it before the fit, or from after_epoch or after_fit.");
         var (model, opt, states) = CheckpointFile.Read(path, ReadSections);
         Optimizer? created = null;
         try
@@ -60,6 +61,11 @@ public partial class Learner
             {
                 model.CopyInto(Model);
                 return;
+            }
+            if (!resume)   // the callbacks' states stay as they are; the loop's state is checked below but not set
+            {
+                foreach (var state in states.Where(s => s.Part != LearnerPart)) state.DisposeTensors();
+                states.RemoveAll(s => s.Part != LearnerPart);
             }
             var byKey = states.ToDictionary(s => s.Part, StringComparer.Ordinal);
             var loop = byKey.TryGetValue(LearnerPart, out var l) ? l : throw new CheckpointException($"{path} has no '{LearnerPart}' section; it was written by other code.");
@@ -77,7 +83,7 @@ public partial class Learner
             finally { foreach (var (_, state) in before) state.DisposeTensors(); }
             if (created is not null) (Opt, created) = (created, null);
             model.CopyInto(Model);
-            SetLoopState(loop);
+            if (resume) SetLoopState(loop);
             foreach (var state in states.Where(s => s.Part != LearnerPart && !IsPresent(s.Part))) _pendingStates[state.Part] = state;
         }
         finally
