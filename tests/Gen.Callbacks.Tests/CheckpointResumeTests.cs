@@ -8,7 +8,8 @@ namespace Gen.Callbacks.Tests;
 /// <summary>
 /// Kill-and-resume with real processes (tests/ResumeChild): a one-cycle fit whose process exits right after
 /// <c>learn.Save</c> in after_epoch, resumed by a new process with <c>learn.Load</c> and <c>FitOneCycle(..., startEpoch: k)</c>,
-/// ends with the same weights, bit for bit, as the fit that ran without a break.
+/// ends with the same weights and the same Recorder history (losses, lrs, moms, epoch rows), bit for bit, as the fit that
+/// ran without a break.
 /// </summary>
 public class CheckpointResumeTests
 {

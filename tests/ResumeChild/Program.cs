@@ -5,7 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // One way of running the same seeded one-cycle fit (a small CNN with dropout and BatchNorm on shuffled data, fastai's
-// Adam, an accuracy metric, the default callbacks), then writing the model's weights as raw bytes:
+// Adam, an accuracy metric, the default callbacks), then writing the model's weights and the Recorder's history as raw bytes:
 //   whole <weights>                      the uninterrupted fit
 //   interrupt <checkpoint> <epoch>       saves a checkpoint after that epoch, then the process exits at once
 //   resume <checkpoint> <epoch> <weights> a new process loads the checkpoint and fits from epoch + 1
@@ -36,6 +36,7 @@ switch (args[0])
         throw new ArgumentException($"unknown mode '{args[0]}': whole, interrupt or resume");
 }
 
+// The weights, then what the Recorder and the one-cycle schedule recorded (all but the epochs' times).
 void WriteWeights(string path)
 {
     using var file = new BinaryWriter(File.Create(path));
@@ -43,6 +44,16 @@ void WriteWeights(string path)
     {
         file.Write(name);
         file.Write(value.contiguous().bytes.ToArray());
+    }
+    var recorder = learn.Get<Recorder>()!;
+    foreach (var list in new[] { recorder.Losses, recorder.BatchLosses, recorder.Lrs, recorder.Moms })
+        foreach (var value in list) file.Write(value);
+    foreach (var row in recorder.Values)
+    {
+        file.Write(row.Epoch);
+        file.Write(row.TrainLoss);
+        file.Write(row.ValidLoss);
+        foreach (var metric in row.Metrics) file.Write(metric);
     }
 }
 

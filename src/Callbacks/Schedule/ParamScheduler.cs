@@ -10,7 +10,7 @@ namespace Gen;
 /// effect (the last param group's, as fastai). A hyper can have one schedule for all groups or one per group.
 /// </summary>
 [Order(60)]
-public sealed partial class ParamScheduler : Callback
+public sealed partial class ParamScheduler : Callback, ICheckpointed
 {
     private readonly string[] _names;
     private readonly Schedule[][] _scheds;
@@ -38,7 +38,9 @@ public sealed partial class ParamScheduler : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        foreach (var values in _records) values.Clear();
+        foreach (var values in _records)   // a resumed fit keeps the values of the batches before its start (TrainEval has set TrainIter)
+            if (learn.StartEpoch == 0) values.Clear();
+            else if (values.Count > learn.TrainIter) values.RemoveRange(learn.TrainIter, values.Count - learn.TrainIter);
         int groups = learn.Opt!.GroupCount;
         for (int k = 0; k < _names.Length; k++)
             if (_scheds[k].Length != 1 && _scheds[k].Length != groups)
@@ -64,5 +66,23 @@ public sealed partial class ParamScheduler : Callback
         if (!learn.Training) return;
         var opt = learn.Opt!;
         for (int k = 0; k < _names.Length; k++) _records[k].Add(opt.GetHyper(_names[k], opt.GroupCount - 1));
+    }
+
+    /// <summary>Checkpoints keep the recorded values under "param_scheduler" (the schedules themselves are the fit's arguments).</summary>
+    public string CheckpointKey => "param_scheduler";
+
+    public void SaveState(CheckpointState state)
+    {
+        for (int k = 0; k < _names.Length; k++) state.Set($"hps.{_names[k]}", _records[k]);
+    }
+
+    public void LoadState(CheckpointState state)
+    {
+        var loaded = _names.Select(name => state.GetDoubles($"hps.{name}")).ToArray();   // all read before any changes
+        for (int k = 0; k < _names.Length; k++)
+        {
+            _records[k].Clear();
+            _records[k].AddRange(loaded[k]);
+        }
     }
 }
