@@ -6,8 +6,10 @@ namespace Gen.Samples.ChapterCallbacks;
 /// The chapter's example of cancelling: stops the whole fit once <see cref="Batches"/> training batches have run, by
 /// throwing fastai's <see cref="CancelFitException"/>. The loop still fires after_cancel_fit and after_fit, so other
 /// callbacks close what they opened. It counts with the Learner's <see cref="Learner.TrainIter"/> (kept by TrainEval,
-/// which runs first), so it holds no state of its own and a resumed fit stops at the same batch.
+/// which runs first), so it holds no state of its own and a resumed fit stops at the same batch. It runs after the
+/// Recorder, so the last batch's loss is recorded.
 /// </summary>
+[RunAfter(typeof(Recorder))]
 public sealed partial class StopAfterBatches : Callback
 {
     /// <param name="batches">Training batches to run before the fit stops (at least 1).</param>
