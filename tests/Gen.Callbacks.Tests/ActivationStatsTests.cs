@@ -137,6 +137,19 @@ public sealed class ActivationStatsTests : IDisposable
         Assert.Contains("its layers", Assert.Throws<ArgumentException>(() => learn.Fit(1)).Message);
     }
 
+    [Fact]
+    public void A_layer_that_cannot_be_hooked_is_named_and_leaves_no_hook_behind()
+    {
+        var model = KnownModel();
+        var linear = (nn.Module)model[0];
+        var attention = nn.MultiheadAttention(4, 2);   // a forward of several arguments: no hook signature fits it
+        var x = tensor(X, ScalarType.Float32);
+        using var learn = new Learner(model, new DataLoaders(new DataLoader(x, zeros(4, 2), 4), new DataLoader(x, zeros(4, 2), 4)),
+                                      (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet(), new ActivationStats(modules: [linear, attention])]);
+        Assert.Contains("Cannot hook a MultiheadAttention", Assert.Throws<ArgumentException>(() => learn.Fit(1)).Message);
+        Assert.Equal(0, ForwardHookCount(linear));
+    }
+
     private static void AssertStats(double[,] activations, ActivationBatchStats actual)
     {
         var values = activations.Cast<double>().ToArray();

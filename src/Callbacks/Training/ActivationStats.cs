@@ -59,10 +59,18 @@ public sealed partial class ActivationStats(IEnumerable<nn.Module>? modules = nu
                 "ActivationStats cannot hook the model itself: the Learner calls its forward, which TorchSharp runs without hooks. Pass its layers instead.");
         LayerNames = [.. Modules.Select(m => named.FirstOrDefault(nm => ReferenceEquals(nm.module, m)).name ?? m.GetType().Name)];
         _pending = new ActivationBatchStats[Modules.Count];
-        for (int i = 0; i < Modules.Count; i++)
+        try
         {
-            int layer = i;
-            _hooks.Add(ForwardHook.Register(Modules[i], output => Record(layer, output)));
+            for (int i = 0; i < Modules.Count; i++)
+            {
+                int layer = i;
+                _hooks.Add(ForwardHook.Register(Modules[i], output => Record(layer, output)));
+            }
+        }
+        catch
+        {
+            RemoveHooks();   // a layer that cannot be hooked ends the fit before after_fit: leave no hook behind
+            throw;
         }
     }
 
