@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Gen.Samples.ChapterCallbacks;
+using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
@@ -83,6 +84,20 @@ public sealed class ActivationStatsTests : IDisposable
         int recorded = stats.Stats.Count;
         using (no_grad()) ((Sequential)learn.Model).call(tensor(X, ScalarType.Float32)).Dispose();
         Assert.Equal(recorded, stats.Stats.Count);
+    }
+
+    [Fact]
+    public void Recording_keeps_no_tensor_across_batches()
+    {
+        var stats = new ActivationStats(withHist: true);
+        using var learn = KnownLearner(trainBatches: 20, stats);
+        learn.Fit(1);
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount, fromWorkers = BatchPass.TensorsMadeByWorkers;
+        learn.Fit(3);
+        Assert.Equal(60, stats.Stats.Count);
+        // TorchSharp counts per thread: the batches the loader's worker made are disposed here, on the training thread.
+        long disposedHere = BatchPass.TensorsMadeByWorkers - fromWorkers;
+        Assert.InRange(DisposeScopeManager.Statistics.ThreadTotalLiveCount - live + disposedHere, -10, 10);
     }
 
     [Fact]
