@@ -54,9 +54,6 @@ public sealed partial class ActivationStats(IEnumerable<nn.Module>? modules = nu
         if (Modules.Count == 0)
             throw new InvalidOperationException(
                 "ActivationStats found no layer to hook: the model has no leaf module with parameters below it. Pass the modules to watch (modules: [...]).");
-        if (Modules.Contains(learn.Model))
-            throw new ArgumentException(
-                "ActivationStats cannot hook the model itself: the Learner calls its forward, which TorchSharp runs without hooks. Pass its layers instead.");
         LayerNames = [.. Modules.Select(m => named.FirstOrDefault(nm => ReferenceEquals(nm.module, m)).name ?? m.GetType().Name)];
         _pending = new ActivationBatchStats[Modules.Count];
         try

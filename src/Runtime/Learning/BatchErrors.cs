@@ -41,7 +41,7 @@ internal static class BatchErrors
         foreach (var (name, layer) in sequential.named_children())
         {
             if (layer is not nn.Module<Tensor, Tensor> step) return "";
-            try { x = step.forward(x); }
+            try { x = step.call(x); }
             catch (ExternalException) { return $", at layer '{name}' ({layer.GetType().Name}), which got {Shape(x)}"; }
         }
         return "";

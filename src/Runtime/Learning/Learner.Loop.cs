@@ -216,8 +216,8 @@ public partial class Learner
         {
             Pred = (Model, Xbs.Length) switch
             {
-                (nn.Module<Tensor, Tensor> m, 1) => m.forward(Xbs[0]),
-                (nn.Module<Tensor, Tensor, Tensor> m, 2) => m.forward(Xbs[0], Xbs[1]),
+                (nn.Module<Tensor, Tensor> m, 1) => m.call(Xbs[0]),
+                (nn.Module<Tensor, Tensor, Tensor> m, 2) => m.call(Xbs[0], Xbs[1]),
                 _ => throw new InvalidOperationException(
                     $"The default Predict calls a model that takes the batch's {Xbs.Length} input(s), but the model is a {Model.GetType().Name}. " +
                     "Override Predict in a derived Learner, or add a callback that implements IPredict, to call it."),
