@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -13,8 +14,6 @@ namespace Gen;
 [Order(6)]
 public sealed partial class GradientAccumulation : Callback, ICheckpointed
 {
-    private long? _resumedCount;
-
     /// <param name="nAcc">fastai's n_acc: the number of samples whose gradients make one step (default 32).</param>
     public GradientAccumulation(int nAcc = 32)
     {
@@ -29,12 +28,11 @@ public sealed partial class GradientAccumulation : Callback, ICheckpointed
     /// <summary>fastai's count: samples accumulated since the last step.</summary>
     public long Count { get; private set; }
 
-    // fastai sets count = 0; a count loaded from a checkpoint is kept instead, so the resumed fit steps where the original would have.
+    // fastai sets count = 0; a resumed fit (start_epoch) keeps the count it loaded, so it steps where the original would have.
     [Event]
-    void BeforeFit()
+    void BeforeFit(Learner learn)
     {
-        Count = _resumedCount ?? 0;
-        _resumedCount = null;
+        if (learn.StartEpoch == 0) Count = 0;
     }
 
     [Event]
@@ -62,11 +60,19 @@ public sealed partial class GradientAccumulation : Callback, ICheckpointed
     /// <inheritdoc/>
     public string CheckpointKey => nameof(GradientAccumulation);
 
-    /// <inheritdoc/>
+    /// <summary>n_acc, the count, and while samples are accumulated the gradients so far (parameter i's as "grad.i").</summary>
     public void SaveState(CheckpointState state)
     {
         state.Set("n_acc", (long)NAcc);
         state.Set("count", Count);
+        if (Count == 0 || Learn is null) return;
+        int i = 0;
+        foreach (var p in Learn.Model.parameters())
+        {
+            using var grad = p.grad;
+            if (grad is not null) state.Set($"grad.{i}", grad);
+            i++;
+        }
     }
 
     /// <inheritdoc/>
@@ -77,7 +83,16 @@ public sealed partial class GradientAccumulation : Callback, ICheckpointed
             throw new CheckpointException($"The checkpoint's GradientAccumulation accumulated {nAcc} samples per step, this one {NAcc}; make it with nAcc: {nAcc} to resume that fit.");
         if (count < 0 || count >= nAcc)
             throw new CheckpointException($"The checkpoint's GradientAccumulation count {count} is outside [0, {nAcc}); the file is corrupt.");
+        var parameters = Learn?.Model.parameters().ToArray() ?? [];
+        var grads = Enumerable.Range(0, parameters.Length).Select(i => state.Contains($"grad.{i}") ? state.GetTensor($"grad.{i}") : null).ToArray();
         Count = count;
-        _resumedCount = count;
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (grads[i] is not { } saved) continue;
+            using var grad = parameters[i].grad;
+            if (grad is not null && grad.shape.SequenceEqual(saved.shape)) grad.copy_(saved);
+            else parameters[i].grad = saved.to(parameters[i].device).clone();
+        }
     }
 }
