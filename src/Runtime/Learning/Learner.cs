@@ -230,12 +230,19 @@ public partial class Learner : IDisposable
         Opt = NewOpt();
     }
 
-    private Optimizer NewOpt()
+    private Optimizer NewOpt() => NewOpt(p => p);
+
+    /// <summary>
+    /// What <see cref="CreateOpt"/> makes, with each of the model's parameters replaced by <paramref name="substitute"/>'s
+    /// tensor of the same shape (MixedPrecision's float32 master weights); groups and norm/bias states follow the model's.
+    /// </summary>
+    internal Optimizer NewOpt(Func<Parameter, Parameter> substitute)
     {
         var groups = (Splitter?.Invoke(Model) ?? [Model.parameters()]).Select(g => g.ToList()).ToList();
         var parameters = groups.SelectMany(g => g).ToList();
         int next = 0;
-        var opt = OptFunc(parameters, Lr, Splitter is null ? null : groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
+        var opt = OptFunc(parameters.Select(substitute).ToList(), Lr,
+                          Splitter is null ? null : groups.Select(g => (IReadOnlyList<int>)Enumerable.Range((next += g.Count) - g.Count, g.Count).ToList()).ToList());
         if (opt.Fused is { } fused) NormBiasParams.ApplyState(Model, parameters, fused, WdBnBias, TrainBn);
         return opt;
     }

@@ -41,6 +41,6 @@ internal static class NormBiasParams
     }
 
     // fastai's norm_types: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm (GroupNorm is not one of them).
-    private static bool IsNorm(torch.nn.Module module) => module is BatchNorm1d or BatchNorm2d or BatchNorm3d
+    internal static bool IsNorm(torch.nn.Module module) => module is BatchNorm1d or BatchNorm2d or BatchNorm3d
         or InstanceNorm1d or InstanceNorm2d or InstanceNorm3d or LayerNorm;
 }

@@ -1,0 +1,244 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Gen.Callbacks.Tests;
+
+/// <summary>
+/// MixedPrecision on small real models: the step against a hand-written bfloat16 forward/backward with a float32 update,
+/// torch's GradScaler rules, dtypes during and after the fit, the optimizer state across the switch, gradient
+/// accumulation in either order, and a resumed fit that ends bit for bit where the uninterrupted one does.
+/// </summary>
+public partial class MixedPrecisionTests
+{
+    private static DataLoaders Data(Tensor x, Tensor y, int bs) => new(new DataLoader(x, y, bs), new DataLoader(x, y, bs));
+
+    private static DataLoaders Regression(int n, int bs, double inputScale = 1)
+    {
+        var generator = new Generator(7);
+        var x = randn(n, 3, generator: generator) * inputScale;
+        var y = x.matmul(randn(3, 2, generator: generator)) + 0.5;
+        return Data(x, y, bs);
+    }
+
+    private static Learner Make(nn.Module<Tensor, Tensor> model, DataLoaders dls, OptimizerFactory? optFunc = null, double lr = 0.1, params Callback[] cbs) =>
+        new(model, dls, (p, t) => nn.functional.mse_loss(p, t), optFunc ?? Optimizers.Sgd(), lr: lr, cbs: [Progress.Quiet(), .. cbs]);
+
+    private static nn.Module<Tensor, Tensor> Linear()
+    {
+        manual_seed(0);
+        return nn.Linear(3, 2);
+    }
+
+    private static nn.Module<Tensor, Tensor> WithBatchNorm()
+    {
+        manual_seed(0);
+        return nn.Sequential(("lin1", nn.Linear(3, 8)), ("bn", nn.BatchNorm1d(8)), ("relu", nn.ReLU()), ("lin2", nn.Linear(8, 2)));
+    }
+
+    private static float[][] Weights(nn.Module model) => model.parameters().Select(p => p.data<float>().ToArray()).ToArray();
+
+    private static void AssertClose(float[][] expected, float[][] actual, double tolerance)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            for (int j = 0; j < expected[i].Length; j++)
+                Assert.True(Math.Abs(expected[i][j] - actual[i][j]) <= tolerance, $"tensor {i} element {j}: expected {expected[i][j]}, got {actual[i][j]}");
+    }
+
+    private static double MaxDifference(float[][] a, float[][] b) => a.Zip(b, (x, y) => x.Zip(y, (u, v) => (double)Math.Abs(u - v)).Max()).Max();
+
+    [Fact]
+    public void A_bf16_step_updates_float32_masters_with_the_bfloat16_gradient()
+    {
+        var generator = new Generator(3);
+        var (x, y) = (randn(4, 3, generator: generator), randn(4, 2, generator: generator));
+        using var learn = Make(Linear(), Data(x, y, 4), lr: 0.5, cbs: new MixedPrecision());
+        var start = learn.Model.parameters().Select(p => p.detach().clone()).ToArray();
+        learn.Fit(1, wd: 0);   // one batch: one step
+
+        // By hand: the same forward and backward on a bfloat16 copy, the update in float32 from the float32 weights.
+        var copy = nn.Linear(3, 2);
+        using (no_grad()) { copy.weight!.copy_(start[0]); copy.bias!.copy_(start[1]); }
+        copy.to(ScalarType.BFloat16);
+        nn.functional.mse_loss(copy.call(x.to(ScalarType.BFloat16)).to(ScalarType.Float32), y).backward();
+        var bf16Grads = new[] { copy.weight!.grad!, copy.bias!.grad! }.Select(g => g.to(ScalarType.Float32)).ToArray();
+        var expected = start.Zip(bf16Grads, (w, g) => (w - 0.5 * g).data<float>().ToArray()).ToArray();
+
+        // And what a float32 step would have given, to show that the difference is seen.
+        var full = nn.Linear(3, 2);
+        using (no_grad()) { full.weight!.copy_(start[0]); full.bias!.copy_(start[1]); }
+        nn.functional.mse_loss(full.call(x), y).backward();
+        var float32 = start.Zip(new[] { full.weight!.grad!, full.bias!.grad! }, (w, g) => (w - 0.5 * g).data<float>().ToArray()).ToArray();
+
+        var actual = Weights(learn.Model);
+        AssertClose(expected, actual, 1e-6);
+        Assert.True(MaxDifference(float32, actual) > 1e-4, "bfloat16 gradients should differ visibly from float32 ones");
+        Assert.All(learn.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    /// <summary>Records dtypes inside the fit, after MixedPrecision's handlers.</summary>
+    [RunAfter(typeof(MixedPrecision))]
+    private sealed partial class DtypeSpy : Callback
+    {
+        public HashSet<string> Seen { get; } = [];
+
+        [Event] void BeforeBatch(Learner learn) => Seen.Add($"xb {learn.Xb!.dtype}");
+
+        [Event] void AfterPred(Learner learn) => Seen.Add($"pred {learn.Pred!.dtype}");
+
+        [Event]
+        void AfterBatch(Learner learn)
+        {
+            foreach (var (name, p) in learn.Model.named_parameters()) Seen.Add($"{name} {p.dtype}");
+            foreach (var (name, b) in learn.Model.named_buffers()) Seen.Add($"{name} {b.dtype}");
+        }
+    }
+
+    [Fact]
+    public void During_the_fit_layers_run_in_low_precision_with_batchnorm_in_float32_and_after_it_all_is_float32()
+    {
+        var spy = new DtypeSpy();
+        using var learn = Make(WithBatchNorm(), Regression(16, 4), cbs: [new MixedPrecision(), spy]);
+        learn.Fit(1);
+        Assert.Subset(spy.Seen, new HashSet<string>
+        {
+            "xb BFloat16", "pred Float32", "lin1.weight BFloat16", "lin2.bias BFloat16",
+            "bn.weight Float32", "bn.bias Float32", "bn.running_mean Float32", "bn.running_var Float32",
+        });
+        Assert.DoesNotContain("lin1.weight Float32", spy.Seen);
+        Assert.All(learn.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.True(learn.Get<Recorder>()!.Losses.All(double.IsFinite));
+    }
+
+    [Fact]
+    public void The_optimizer_state_carries_across_the_switch_to_masters_and_back()
+    {
+        // Adam's step count: 4 steps per epoch, over two fits and an uninterrupted look at the state in between.
+        using var learn = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), lr: 1e-3, cbs: new MixedPrecision());
+        learn.Fit(1);
+        Assert.All(learn.Opt!.StateDict().Params, p => Assert.Equal(4.0, p.PerTensor["step"]));
+        learn.Fit(1);
+        Assert.All(learn.Opt!.StateDict().Params, p => Assert.Equal(8.0, p.PerTensor["step"]));
+        learn.Fit(1, cbs: []);   // MixedPrecision is still there: the state keeps counting
+        Assert.All(learn.Opt!.StateDict().Params, p => Assert.Equal(12.0, p.PerTensor["step"]));
+    }
+
+    [Fact]
+    public void fp16_skips_a_step_whose_scaled_gradients_overflow_and_halves_the_scale()
+    {
+        // Inputs of 100: the scaled gradient of the prediction (2 (pred - y) / n x 65536) is beyond float16's 65504.
+        var x = full(4, 3, 100f);
+        var y = zeros(4, 2);
+        var precision = new MixedPrecision(ScalarType.Float16);
+        using var learn = Make(Linear(), Data(x, y, 4), cbs: precision);
+        var start = Weights(learn.Model);
+        learn.Fit(1);
+        Assert.Equal(start, Weights(learn.Model));   // skipped: the weights are those before the fit (float16 round trip aside)
+        Assert.Equal(32768, precision.Scaler!.Scale);
+        Assert.Equal(1, precision.SkippedSteps);
+    }
+
+    [Fact]
+    public void fp16_unscales_the_gradients_and_grows_the_scale_after_clean_steps()
+    {
+        var precision = new MixedPrecision(ScalarType.Float16, new LossScaler(initScale: 8, growthInterval: 3));
+        using var mixed = Make(Linear(), Regression(16, 4), cbs: precision);
+        mixed.Fit(2, wd: 0);   // 8 clean steps: grows after steps 3 and 6
+        Assert.Equal(32, precision.Scaler!.Scale);
+        Assert.Equal(2, precision.Scaler.CleanSteps);
+        Assert.Equal(0, precision.SkippedSteps);
+
+        using var reference = Make(Linear(), Regression(16, 4));
+        reference.Fit(2, wd: 0);
+        // Unscaled updates stay within float16's rounding of the float32 fit; unscaled by 8..32 they would be far off.
+        AssertClose(Weights(reference.Model), Weights(mixed.Model), 2e-2);
+    }
+
+    [Fact]
+    public void LossScaler_follows_torchs_growth_and_backoff_rules()
+    {
+        var scaler = new LossScaler(initScale: 4, growthInterval: 2);
+        scaler.Update(foundInf: false);
+        Assert.Equal((4.0, 1), (scaler.Scale, scaler.CleanSteps));
+        scaler.Update(foundInf: false);
+        Assert.Equal((8.0, 0), (scaler.Scale, scaler.CleanSteps));
+        scaler.Update(foundInf: false);
+        scaler.Update(foundInf: true);
+        Assert.Equal((4.0, 0), (scaler.Scale, scaler.CleanSteps));
+        Assert.Equal(65536, new LossScaler().Scale);
+        Assert.Equal(2000, new LossScaler().GrowthInterval);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LossScaler(backoffFactor: 1));
+    }
+
+    [Fact]
+    public void Gradient_accumulation_gives_the_same_fit_whichever_is_added_first()
+    {
+        float[][] Run(bool precisionFirst)
+        {
+            Callback[] cbs = precisionFirst ? [new MixedPrecision(), new GradientAccumulation(8)] : [new GradientAccumulation(8), new MixedPrecision()];
+            using var learn = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), lr: 1e-2, cbs: cbs);
+            learn.Fit(2);
+            Assert.All(learn.Opt!.StateDict().Params, p => Assert.Equal(4.0, p.PerTensor["step"]));   // 2 steps of 8 samples per epoch
+            return Weights(learn.Model);
+        }
+        Assert.Equal(Run(precisionFirst: true), Run(precisionFirst: false));
+    }
+
+    [Fact]
+    public void LrFind_runs_in_mixed_precision_and_leaves_a_float32_model()
+    {
+        using var learn = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), cbs: new MixedPrecision());
+        learn.LrFind(numIt: 12);
+        Assert.Equal(12, learn.Get<Recorder>()!.Lrs.Count);
+        Assert.All(learn.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        learn.Fit(1);
+        Assert.True(learn.Get<Recorder>()!.Losses.All(double.IsFinite));
+    }
+
+    /// <summary>Saves a checkpoint at the end of epoch 0.</summary>
+    private sealed partial class SaveAfterFirstEpoch(string path) : Callback
+    {
+        [Event] void AfterEpoch(Learner learn) { if (learn.Epoch == 0) learn.Save(path); }
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void A_fit_resumed_from_a_mid_fit_checkpoint_ends_bit_for_bit_where_the_whole_fit_does(ScalarType dtype)
+    {
+        var folder = Directory.CreateTempSubdirectory("gen-mp-");
+        var path = Path.Combine(folder.FullName, "mp.ckpt");
+        var whole = new MixedPrecision(dtype);
+        using var uninterrupted = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), lr: 1e-2, cbs: [whole, new SaveAfterFirstEpoch(path)]);
+        uninterrupted.FitOneCycle(2);
+
+        var resumed = new MixedPrecision(dtype);
+        using var learn = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), lr: 1e-2, cbs: resumed);
+        learn.Load(path);
+        learn.FitOneCycle(2, startEpoch: 1);
+
+        Assert.Equal(Weights(uninterrupted.Model), Weights(learn.Model));
+        Assert.Equal(whole.Scaler?.Scale, resumed.Scaler?.Scale);
+        var other = dtype == ScalarType.BFloat16 ? ScalarType.Float16 : ScalarType.BFloat16;
+        using var mismatched = Make(WithBatchNorm(), Regression(16, 4), Optimizers.Adam(), cbs: new MixedPrecision(other));
+        Assert.Contains($"make it with {dtype}", Assert.Throws<CheckpointException>(() => mismatched.Load(path)).Message);
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public void Unsupported_setups_are_refused_with_the_fix()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MixedPrecision(ScalarType.Float32));
+        using var torchOpt = Make(Linear(), Regression(8, 4), TorchOptimizer.Sgd(), cbs: new MixedPrecision());
+        Assert.Contains("Use one of Gen's optimizers", Assert.Throws<InvalidOperationException>(() => torchOpt.Fit(1)).Message);
+        manual_seed(0);
+        using var doubles = Make(nn.Linear(3, 2).to(ScalarType.Float64), Data(randn(8, 3, dtype: ScalarType.Float64), randn(8, 2, dtype: ScalarType.Float64), 4),
+                                 cbs: new MixedPrecision());
+        Assert.Contains("Create the model in float32", Assert.Throws<InvalidOperationException>(() => doubles.Fit(1)).Message);
+    }
+}
