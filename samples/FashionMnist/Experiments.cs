@@ -44,8 +44,11 @@ public static class Experiments
         learn.FitOneCycle(epochs, suggestions[0].Lr, moms: (0, 0, 0));
     }
 
-    /// <summary>Runs <paramref name="experiment"/> from the weights <paramref name="seed"/> gives, prints its table, writes its plots.</summary>
-    public static ExperimentResult Run(Experiment experiment, DataLoaders dls, int epochs, long seed, Device device, string output)
+    /// <summary>
+    /// Runs <paramref name="experiment"/> from the weights <paramref name="seed"/> gives, in <paramref name="precision"/>
+    /// mixed precision when given, prints its table, writes its plots.
+    /// </summary>
+    public static ExperimentResult Run(Experiment experiment, DataLoaders dls, int epochs, long seed, Device device, string output, ScalarType? precision = null)
     {
         Console.WriteLine();
         Console.WriteLine($"== {experiment.Name}: {experiment.Description}");
@@ -53,7 +56,8 @@ public static class Experiments
         var model = SimpleCnn.Create().to(device);
         var clock = Stopwatch.StartNew();
         using var learn = new Learner(model, dls, (pred, target) => nn.functional.cross_entropy(pred, target),
-                                      optFunc: experiment.OptFunc, metrics: [Metrics.Accuracy()]);
+                                      optFunc: experiment.OptFunc, metrics: [Metrics.Accuracy()],
+                                      cbs: precision is { } dtype ? [new MixedPrecision(dtype)] : null);
         experiment.Fit(learn, epochs, output);
         clock.Stop();
         var recorder = learn.Get<Recorder>()!;

@@ -19,11 +19,17 @@ var data = new Option<string?>("--data", "-d") { Description = "Folder with the 
 var device = new Option<string>("--device") { Description = "cpu, cuda, or auto (cuda when TorchSharp sees a GPU).", DefaultValueFactory = _ => "auto" };
 var seed = new Option<long>("--seed", "-s") { Description = "Seed of the initial weights and of the training set's shuffle.", DefaultValueFactory = _ => 42 };
 var threads = new Option<int>("--threads", "-t") { Description = "libtorch's intra-op threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+var precision = new Option<string>("--precision", "-p")
+{
+    Description = "float32, or mixed precision with float32 master weights: bf16 (bfloat16) or fp16 (float16 with dynamic loss scaling).",
+    DefaultValueFactory = _ => "float32",
+};
+precision.AcceptOnlyFromAmong("float32", "bf16", "fp16");
 var output = new Option<string>("--output", "-o") { Description = "Folder for the plots (losses, schedule, lr_find, metrics) as PNG files.", DefaultValueFactory = _ => "fashion-mnist-output" };
 
 var root = new RootCommand("Trains the book's simple CNN on Fashion-MNIST as the chapter \"The Training Process\" does, prints fastai's epoch table for each experiment, then a summary.")
 {
-    experiments, epochs, batchSize, data, device, seed, threads, output,
+    experiments, epochs, batchSize, data, device, seed, threads, precision, output,
 };
 root.SetAction(parse =>
 {
@@ -61,7 +67,8 @@ root.SetAction(parse =>
     var set = FashionMnistData.Load(parse.GetValue(data));
     Console.WriteLine(set.Describe());
     using var dls = DataLoaders.FromTensors(set.XTrain.to(target), set.YTrain.to(target), set.XValid.to(target), set.YValid.to(target), bs, parse.GetValue(seed));
-    var results = chosen.Select(name => Experiments.Run(Experiments.All.Single(e => e.Name == name), dls, nEpochs, parse.GetValue(seed), target, outputDir)).ToList();
+    ScalarType? lowPrecision = parse.GetValue(precision) switch { "bf16" => ScalarType.BFloat16, "fp16" => ScalarType.Float16, _ => null };
+    var results = chosen.Select(name => Experiments.Run(Experiments.All.Single(e => e.Name == name), dls, nEpochs, parse.GetValue(seed), target, outputDir, lowPrecision)).ToList();
 
     Console.WriteLine();
     Console.WriteLine($"{"experiment",-10}  {"valid_loss",10}  {"accuracy",8}  {"seconds",7}");
