@@ -1,7 +1,7 @@
 // Gen benchmarks. `--quick`: a fast, self-timed run printing one JSON line per comparison and nothing
 // else on standard output. `--loop`: only the loop comparison, four times (its value is a small difference,
 // worth seeing repeated). `--fit [--rounds N] [--epochs N]`: whole Fashion-MNIST fits, Gen against a plain TorchSharp
-// loop, each in its own process (`--fit-run`). Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
+// loop, each in its own process (`--fit-run`). `--memory [--batches N]`: resident memory over a long fit. Otherwise: BenchmarkDotNet with full statistics (pass its usual arguments).
 using System;
 using System.Linq;
 using BenchmarkDotNet.Configs;
@@ -19,6 +19,7 @@ if (args.Contains("--loop"))
     return 0;
 }
 if (args.Contains("--fit")) return FitBenchmark.Run(args);
+if (args.Contains("--memory")) return MemoryBenchmark.Run(args);
 // `--fit-run <gen|plain> <seed> <epochs>`: one fit of --fit, in the process --fit starts for it.
 if (args is ["--fit-run", var fitWay, var fitSeed, var fitEpochs]) return FitChild.Run(fitWay, long.Parse(fitSeed), int.Parse(fitEpochs));
 if (args.Contains("--quick"))

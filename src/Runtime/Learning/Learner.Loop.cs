@@ -133,6 +133,7 @@ public partial class Learner
         {
             Epoch = epoch;
             WithEvents(Stage.Epoch);
+            EpochCollection.AfterEpoch();
             if (CancelRequested) return;
         }
     }
