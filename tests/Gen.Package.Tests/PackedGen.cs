@@ -20,6 +20,7 @@ public sealed class PackedGen : IDisposable
         Version = $"0.0.0-test.{Guid.NewGuid():N}"[..22];
         Root = Directory.CreateTempSubdirectory("gen-package-").FullName;
         Feed = Directory.CreateDirectory(Path.Combine(Root, "feed")).FullName;
+        // The README's command (its restore is a no-op after the solution's own: nothing is rewritten).
         var (exit, output) = Run("dotnet", $"pack \"{RepositoryRoot}\" -c Release -o \"{Feed}\" -p:Version={Version} -nologo", RepositoryRoot);
         Assert.True(exit == 0, $"dotnet pack failed:\n{output}");
         Package = Path.Combine(Feed, $"Gen.{Version}.nupkg");

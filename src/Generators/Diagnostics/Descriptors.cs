@@ -9,8 +9,11 @@ internal static class Descriptors
 {
     private const string Category = "Gen";
 
+    /// <summary>Where each diagnostic's help page is (docs/diagnostics/GEN00NN.md in the repository); the IDE links to it.</summary>
+    public const string HelpPages = "https://github.com/gen-dotnet/gen/blob/main/docs/diagnostics/";
+
     private static DiagnosticDescriptor Error(string id, string title, string message, string help) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: help);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: help, helpLinkUri: HelpPages + id + ".md");
 
     public static readonly DiagnosticDescriptor UnknownEvent = Error("GEN0001",
         "Unknown event",
@@ -95,4 +98,7 @@ internal static class Descriptors
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
+
+    /// <summary>Every descriptor, for tests that check the catalog (help pages, release tracking).</summary>
+    public static IEnumerable<DiagnosticDescriptor> Catalog => All.Values;
 }
