@@ -159,6 +159,41 @@ public partial class MixedPrecisionTests
         AssertClose(Weights(reference.Model), Weights(mixed.Model), 2e-2);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void The_fused_kernel_step_equals_copying_around_the_ordinary_step_bit_for_bit(ScalarType dtype)
+    {
+        (float[][] Weights, int Fused) Run(bool fused)
+        {
+            var precision = new MixedPrecision(dtype) { FusedStep = fused };
+            using var learn = Make(WithBatchNorm(), Regression(64, 8), Optimizers.Adam(), lr: 1e-2, cbs: precision);
+            learn.FitOneCycle(3);
+            return (Weights(learn.Model), precision.FusedParameters);
+        }
+        var (fusedWeights, fusedCount) = Run(fused: true);
+        var (copiedWeights, copiedCount) = Run(fused: false);
+        Assert.Equal(4, fusedCount);   // both Linear layers' weights and biases; BatchNorm's stay float32 and are copied
+        Assert.Equal(0, copiedCount);
+        Assert.Equal(copiedWeights, fusedWeights);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void The_kernels_16_bit_conversions_round_as_libtorch_does(ScalarType dtype)
+    {
+        var format = dtype == ScalarType.BFloat16 ? LowPrecisionFormat.BFloat16 : LowPrecisionFormat.Float16;
+        var generator = new Generator(5);
+        float[] special = [0f, -0f, 1f, 1.00390625f, 1.01171875f, 1.0009765625f, 1.0029296875f, 65504f, 65520f, 1e-8f, 6e-8f, 1e-40f,
+                           float.MaxValue, float.Epsilon, float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        var values = special.Concat((randn(4000, generator: generator) * exp(randn(4000, generator: generator) * 8)).data<float>().ToArray()).ToArray();
+        var expected = tensor(values).to(dtype).to(ScalarType.Float32).data<float>().ToArray();
+        var actual = values.Select(v => LowPrecision.ToSingle(LowPrecision.FromSingle(v, format), format)).ToArray();
+        for (int i = 0; i < values.Length; i++)
+            Assert.True(expected[i].Equals(actual[i]), $"{values[i]:R}: libtorch gives {expected[i]:R}, the kernel {actual[i]:R}");
+    }
+
     [Fact]
     public void LossScaler_follows_torchs_growth_and_backoff_rules()
     {

@@ -15,19 +15,26 @@ namespace Gen;
 internal sealed class MasterWeights
 {
     private readonly nn.Module[] _converted;
-    private readonly (string Name, Parameter Model, Parameter Master)[] _pairs;
+    private readonly Pair[] _pairs;
 
-    private MasterWeights(nn.Module[] converted, (string, Parameter, Parameter)[] pairs) => (_converted, _pairs) = (converted, pairs);
+    /// <summary>A model parameter and its master; <c>Fused</c>: the optimizer's fused kernel reads its gradient and writes it.</summary>
+    private readonly record struct Pair(string Name, Parameter Model, Parameter Master, bool Fused);
+
+    private MasterWeights(nn.Module[] converted, Pair[] pairs) => (_converted, _pairs) = (converted, pairs);
 
     /// <summary>The masters by parameter name (what a checkpoint keeps).</summary>
     public IEnumerable<(string Name, Parameter Master)> Masters => _pairs.Select(p => (p.Name, p.Master));
 
+    /// <summary>How many parameters the optimizer's fused mixed-precision kernel steps (the others are copied around the step).</summary>
+    public int FusedCount => _pairs.Count(p => p.Fused);
+
     /// <summary>
     /// Makes float32 masters of the model's parameters (<paramref name="saved"/>'s values where given: masters a checkpoint
-    /// kept), remakes the Learner's optimizer over them with its state, and converts the model's leaf non-norm modules to
-    /// <paramref name="dtype"/>, their weights rounded from the masters.
+    /// kept), remakes the Learner's optimizer over them with its state, converts the model's leaf non-norm modules to
+    /// <paramref name="format"/> (their weights rounded from the masters), and with <paramref name="fused"/> hands the
+    /// converted parameters to the optimizer as the masters' low-precision copies (see <see cref="FusedOptimizer.UseLowPrecisionCopies"/>).
     /// </summary>
-    public static MasterWeights Switch(Learner learn, ScalarType dtype, IReadOnlyDictionary<string, Tensor>? saved)
+    public static MasterWeights Switch(Learner learn, LowPrecisionFormat format, IReadOnlyDictionary<string, Tensor>? saved, bool fused)
     {
         var model = learn.Model;
         var named = model.named_parameters().ToList();
@@ -41,9 +48,16 @@ internal sealed class MasterWeights
 
         var converted = model.named_modules().Select(m => m.module).Prepend(model)
             .Where(m => !m.children().Any() && !NormBiasParams.IsNorm(m)).ToArray();
-        foreach (var module in converted) module.to(dtype);
-        var weights = new MasterWeights(converted, model.named_parameters().Select(p => (p.name, p.parameter, masters[p.name])).ToArray());
-        weights.CopyMastersToModel();
+        foreach (var module in converted) module.to(LowPrecision.DType(format));
+        var modelByMaster = model.named_parameters().ToDictionary(p => masters[p.name].Handle, p => (p.name, p.parameter));
+        var fusedOpt = opt.Fused!;
+        if (fused)
+            fusedOpt.UseLowPrecisionCopies(fusedOpt.Parameters.Select(m => modelByMaster[m.Handle].parameter is var p && p.dtype != ScalarType.Float32 ? p : null).ToList(), format);
+        var pairs = fusedOpt.Parameters.Select((master, i) => modelByMaster[master.Handle] is var (name, p)
+            ? new Pair(name, p, master, fused && fusedOpt.StepsLowPrecisionCopy(i)) : default).ToArray();
+        var weights = new MasterWeights(converted, pairs);
+        using (no_grad())
+            foreach (var pair in pairs) pair.Model.copy_(pair.Master);
         learn.Opt = opt;
         old.Dispose();
         return weights;
@@ -53,52 +67,55 @@ internal sealed class MasterWeights
     public void SwitchBack(Learner learn)
     {
         var old = learn.Opt!;
+        var state = old.StateDict();   // before the conversion releases the low-precision copies the optimizer may hold
         foreach (var module in _converted) module.to(ScalarType.Float32);
         var byName = learn.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         using (no_grad())
-            foreach (var (name, _, master) in _pairs) byName[name].copy_(master);
-        learn.Opt = WithStateOf(old, () => learn.NewOpt(p => p));
+            foreach (var pair in _pairs) byName[pair.Name].copy_(pair.Master);
+        learn.Opt = WithState(state, () => learn.NewOpt(p => p));
         old.Dispose();
-        foreach (var (_, _, master) in _pairs) master.Dispose();
+        foreach (var pair in _pairs) pair.Master.Dispose();
     }
 
     /// <summary>
-    /// Copies the model's gradients into the masters' (float32), multiplied by <paramref name="unscale"/>; with
-    /// <paramref name="checkFinite"/>, false when any of them holds inf or NaN.
+    /// Before a step: copies the gradients the fused kernel does not read into the masters' (float32), multiplied by
+    /// <paramref name="unscale"/>; with <paramref name="checkFinite"/>, false when any gradient holds inf or NaN.
     /// </summary>
     public bool CopyGradsToMasters(double unscale, bool checkFinite)
     {
         Tensor? largest = null;
-        foreach (var (_, model, master) in _pairs)
+        foreach (var (_, model, master, fused) in _pairs)
         {
             using var grad = model.grad;
             if (grad is null) continue;   // unused this batch: the optimizer skips a parameter without a gradient
+            if (checkFinite)
+            {
+                var magnitude = grad.abs().amax().to(ScalarType.Float32);   // NaN propagates through amax and maximum
+                largest = largest is null ? magnitude : largest.maximum(magnitude);
+            }
+            if (fused) continue;
             var masterGrad = master.grad;
             if (masterGrad is null) master.grad = masterGrad = grad.to(ScalarType.Float32);
             else masterGrad.copy_(grad);
             if (unscale != 1) masterGrad.mul_(unscale);
-            if (checkFinite)
-            {
-                var magnitude = masterGrad.abs().amax();   // NaN propagates through amax and maximum
-                largest = largest is null ? magnitude : largest.maximum(magnitude);
-            }
         }
         return largest is null || largest.isfinite().item<bool>();
     }
 
-    /// <summary>Rounds the masters into the model's (low-precision) parameters after a step.</summary>
+    /// <summary>After a step: rounds the masters the fused kernel did not write into the model's parameters.</summary>
     public void CopyMastersToModel()
     {
         using var noGrad = no_grad();
-        foreach (var (_, model, master) in _pairs) model.copy_(master);
+        foreach (var (_, model, master, fused) in _pairs)
+            if (!fused) model.copy_(master);
     }
 
-    /// <summary>Zeroes the model's gradients (the optimizer zeroes the masters').</summary>
+    /// <summary>Zeroes the model's gradients (the optimizer zeroes the masters' and, once built, its flat copies').</summary>
     public void ZeroModelGrads()
     {
-        foreach (var (_, model, _) in _pairs)
+        foreach (var pair in _pairs)
         {
-            using var grad = model.grad;
+            using var grad = pair.Model.grad;
             grad?.zero_();
         }
     }
@@ -107,7 +124,7 @@ internal sealed class MasterWeights
     public void Load(IReadOnlyDictionary<string, Tensor> saved)
     {
         using var noGrad = no_grad();
-        foreach (var (name, _, master) in _pairs) master.copy_(saved[name]);
+        foreach (var pair in _pairs) pair.Master.copy_(saved[pair.Name]);
     }
 
     private static Parameter NewMaster(Tensor value, bool requiresGrad)
@@ -119,9 +136,10 @@ internal sealed class MasterWeights
     }
 
     // The new optimizer takes the old one's hypers and state (shapes match: same parameters, other tensors).
-    private static Optimizer WithStateOf(Optimizer old, Func<Optimizer> create)
+    private static Optimizer WithStateOf(Optimizer old, Func<Optimizer> create) => WithState(old.StateDict(), create);
+
+    private static Optimizer WithState(OptimizerState state, Func<Optimizer> create)
     {
-        var state = old.StateDict();
         var opt = create();
         try { opt.LoadStateDict(state); }
         catch

@@ -14,9 +14,13 @@ namespace Gen;
 /// At the end of the fit the model is float32 again, with the masters' values.
 /// </summary>
 /// <remarks>
-/// <para>The step is the optimizer's own over the masters, after the gradients are copied, unscaled and checked
-/// (tensor operations, not one generated pass). Needs a Gen optimizer (<see cref="Optimizer.Fused"/>), which it remakes
-/// over the masters at before_fit and over the model's parameters at after_fit, keeping the state.</para>
+/// <para>The step: with float16 the gradients are checked for inf/NaN first (one reduction per tensor); then the Gen
+/// optimizer's generated kernel, for parameters in flat groups on the CPU, reads each low-precision gradient, unscales
+/// it, updates the float32 master and its state and writes the rounded low-precision weight in one pass
+/// (<see cref="FusedStep"/>). Other parameters (float32 norm layers, single-parameter groups, other devices, optimizers
+/// with a non-elementwise step such as LARC's) have their gradients copied to the masters and the masters copied back
+/// with tensor operations around the optimizer's step. Needs a Gen optimizer (<see cref="Optimizer.Fused"/>), which it
+/// remakes over the masters at before_fit and over the model's parameters at after_fit, keeping the state.</para>
 /// <para>Works with <see cref="GradientAccumulation"/> (order 6) whichever is added first: the low-precision gradients
 /// accumulate until it lets a step through. Saved in a checkpoint: the scale, and during a fit the masters, so that a
 /// resumed fit continues from the exact float32 weights.</para>
@@ -46,6 +50,18 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
     /// <summary>Steps skipped because the gradients held inf or NaN (only with a <see cref="Scaler"/>).</summary>
     public int SkippedSteps { get; private set; }
 
+    /// <summary>
+    /// Whether the optimizer's generated kernel reads the low-precision gradients and writes the low-precision weights in
+    /// the pass that updates the masters (on the CPU, for parameters in flat groups; the default). False: gradients and
+    /// weights are copied with tensor operations around the optimizer's ordinary step, which gives the same numbers.
+    /// </summary>
+    public bool FusedStep { get; init; } = true;
+
+    /// <summary>How many parameters the optimizer's fused kernel steps in the current (or last) fit; the others are copied around the step.</summary>
+    public int FusedParameters { get; private set; }
+
+    private LowPrecisionFormat Format => DType == ScalarType.BFloat16 ? LowPrecisionFormat.BFloat16 : LowPrecisionFormat.Float16;
+
     [Event]
     void BeforeFit(Learner learn)
     {
@@ -54,7 +70,8 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
                 $"MixedPrecision keeps float32 master weights in a Gen optimizer, but the Learner's optimizer is {learn.Opt?.GetType().Name ?? "missing"}. " +
                 "Use one of Gen's optimizers (Optimizers.Adam(), Sgd(), ... or your own [Step] optimizer) as optFunc.");
         // A fit that ended with an exception left the model converted and the optimizer over the masters: go on from there.
-        _masters ??= MasterWeights.Switch(learn, DType, _savedMasters);
+        _masters ??= MasterWeights.Switch(learn, Format, _savedMasters, FusedStep);
+        FusedParameters = _masters.FusedCount;
         DisposeSavedMasters();
     }
 
@@ -81,7 +98,9 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
     [Event]
     void BeforeStep(Learner learn)
     {
-        bool finite = _masters!.CopyGradsToMasters(Scaler is null ? 1 : 1 / Scaler.Scale, checkFinite: Scaler is not null);
+        double unscale = Scaler is null ? 1 : 1 / Scaler.Scale;
+        bool finite = _masters!.CopyGradsToMasters(unscale, checkFinite: Scaler is not null);
+        learn.Opt!.Fused!.LowPrecisionUnscale = (float)unscale;
         if (finite) return;
         Scaler!.Update(foundInf: true);
         SkippedSteps++;

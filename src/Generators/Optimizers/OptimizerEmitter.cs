@@ -32,6 +32,7 @@ internal static class OptimizerEmitter
         foreach (var (index, run, _) in m.Segments())
             if (run is not null)
                 foreach (var type in new[] { "float", "double" }) w.Line($"private {ChunkWorkClass(index, type)}? {ChunkWorkField(index, type)};");
+        if (HasFlatKernel(m)) w.Line($"private {LowChunkWorkClass}? {LowChunkWorkField};");
         w.Line();
     }
 
@@ -106,7 +107,7 @@ internal static class OptimizerEmitter
         w.Open("public override void Step()");
         bool flatTensor = HasFlatTensorPath(m), flatKernel = HasFlatKernel(m);
         if (flatTensor || flatKernel)
-            w.Line($"StepFlatGroups({(flatTensor ? "__flatKernel ??= StepFlat" : "null")}, {(flatKernel ? "__flatRunKernel ??= StepFlatRun" : "null")});");
+            w.Line($"StepFlatGroups({(flatTensor ? "__flatKernel ??= StepFlat" : "null")}, {(flatKernel ? "__flatRunKernel ??= StepFlatRun, __flatRunLowKernel ??= StepFlatRunLow" : "null")});");
         w.Open("for (int i = 0; i < Parameters.Count; i++)");
         if (flatTensor || flatKernel) w.Line("if (SteppedFlat(i)) continue;");
         w.Line("if (!TryGrad(i, out var gradData, out bool gradContiguous)) continue;");
@@ -133,7 +134,11 @@ internal static class OptimizerEmitter
         w.Close();
         w.Line();
         if (flatTensor) WriteStepFlat(m, w);
-        if (flatKernel) WriteStepFlatRun(m, w);
+        if (flatKernel)
+        {
+            WriteStepFlatRun(m, w);
+            WriteStepFlatRunLow(m, w);
+        }
     }
 
     /// <summary>A switch on the dtype that calls kernel <paramref name="index"/> on float or double elements.</summary>
@@ -180,6 +185,25 @@ internal static class OptimizerEmitter
         w.Line();
     }
 
+    /// <summary>The fused kernel in mixed precision over a run of a group's float32 masters and their low-precision copies.</summary>
+    private static void WriteStepFlatRunLow(OptimizerModel m, IndentedWriter w)
+    {
+        w.Line("private FlatRunLowKernel? __flatRunLowKernel;");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override bool HasLowPrecisionKernel => true;");
+        w.Line();
+        w.Line("/// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>");
+        w.Open("private void StepFlatRunLow(global::Gen.FlatGroup flat, global::Gen.LowPrecisionFlat low, long start, int length, int first, int group)");
+        w.Line("if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);");
+        var arguments = new[] { "flat.ParamElements<float>(start, length)", "low.GradElements(start, length)", "low.ParamElements(start, length)", "LowPrecisionUnscale", "low.Format" }
+            .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<float>({k}, start, length)"))
+            .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[first]")).Append("in _hypers[group]").Append($"{LowChunkWorkField} ??= new()");
+        w.Line($"KernelLow({string.Join(", ", arguments)});");
+        w.Close();
+        w.Line();
+    }
+
     /// <summary>Whether whole groups can take the fused CPU kernel as one: every step is elementwise (none needs a single parameter's tensor, as a norm does).</summary>
     private static bool HasFlatKernel(OptimizerModel m) => m.Steps.All(u => u.Elementwise is not null);
 
@@ -207,6 +231,63 @@ internal static class OptimizerEmitter
             WriteKernel(m, w, index, run!, "double");
         }
         if (m.Steps.All(u => u.Elementwise is null || u.Elementwise.HasTensorForm)) WriteTensorKernel(m, w);
+        if (HasFlatKernel(m) && m.Segments().FirstOrDefault().Run is { } lowRun) WriteLowKernel(m, w, lowRun);
+    }
+
+    // The spans of the mixed-precision kernel: the masters, the copies' gradients and weights (16-bit patterns), the states.
+    private const string GradLow = "__gradLow", ParamLow = "__pLow", Unscale = "__unscale", Format = "__format";
+    private const string LowChunkWorkClass = "KernelLowChunks";
+    private const string LowChunkWorkField = "__kernelLowChunks";
+
+    /// <summary>
+    /// The fused kernel in mixed precision (float32 masters, every step elementwise): as <see cref="WriteKernel"/>, but its
+    /// loop reads each gradient from the low-precision copy, times the unscale factor, and after the steps writes the
+    /// master rounded into the copy. One scalar pass (no vector form), split across cores for long runs.
+    /// </summary>
+    private static void WriteLowKernel(OptimizerModel m, IndentedWriter w, IReadOnlyList<KernelStep> run)
+    {
+        var hoisted = run.SelectMany(s => s.HoistedNumbers.Select(n => (Type: "float", Name: n)).Concat(s.HoistedBools.Select(b => (Type: "bool", Name: b)))).ToList();
+        var states = m.ElementStates.Select(Span).ToList();
+        var spans = new List<(string Type, string Name)> { ("float", Span("p")), ("ushort", GradLow), ("ushort", ParamLow) };
+        spans.AddRange(states.Select(st => ("float", st)));
+        var scalars = new List<(string Type, string Name)> { ("float", Unscale), ("global::Gen.LowPrecisionFormat", Format) };
+        var loopParameters = spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(scalars.Concat(hoisted).Select(h => $"{h.Type} {h.Name}"));
+        var loopArguments = string.Join(", ", spans.Select(sp => sp.Name).Concat(scalars.Concat(hoisted).Select(h => h.Name)));
+        var kernelParameters = new[] { $"global::System.Span<float> {Span("p")}", $"global::System.Span<ushort> {GradLow}", $"global::System.Span<ushort> {ParamLow}",
+                                       $"float {Unscale}", $"global::Gen.LowPrecisionFormat {Format}" }
+            .Concat(states.Select(st => $"global::System.Span<float> {st}"))
+            .Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h").Append($"{LowChunkWorkClass} __chunks");
+
+        w.Open($"private static void KernelLow({string.Join(", ", kernelParameters)})");
+        WriteHyperLocals(m, w);
+        foreach (var step in run)
+            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "float"));
+        w.Open("if (__p.Length < global::Gen.ParallelChunks.MinLength)");
+        w.Line($"LoopLow({loopArguments});");
+        w.Line("return;");
+        w.Close();
+        foreach (var (_, name) in spans) w.Line($"__chunks.{name} = global::Gen.ChunkWork.AddressOf({name});");
+        foreach (var (_, name) in scalars.Concat(hoisted)) w.Line($"__chunks.{name} = {name};");
+        w.Line("global::Gen.ParallelChunks.Run(__chunks, __p.Length);");
+        w.Close();
+        w.Line();
+
+        w.Open($"private static void LoopLow({string.Join(", ", loopParameters)})");
+        // The gradient is read from the copy and not written back (a step that changes grad changes only its local copy).
+        WriteLoop(w, run, "__p.Length", "float", "", step => step.LoopFloat,
+                  load: name => name == "grad" ? $"global::Gen.LowPrecision.ToSingle({GradLow}[__j], {Format}) * {Unscale}" : null,
+                  store: name => name == "grad" ? [] : name == "p" ? [$"{Span("p")}[__j] = {ElementLocal("p")};", $"{ParamLow}[__j] = global::Gen.LowPrecision.FromSingle({ElementLocal("p")}, {Format});"] : null);
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>KernelLow's loop, for ParallelChunks.</summary>");
+        w.Open($"private sealed class {LowChunkWorkClass} : global::Gen.ChunkWork");
+        w.Line($"public nint {string.Join(", ", spans.Select(sp => sp.Name))};");
+        foreach (var group in scalars.Concat(hoisted).GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
+        var chunkArguments = spans.Select(sp => $"Elements<{sp.Type}>({sp.Name}, start, length)").Concat(scalars.Concat(hoisted).Select(h => h.Name));
+        w.Line($"public override void RunChunk(int start, int length) => LoopLow({string.Join(", ", chunkArguments)});");
+        w.Close();
+        w.Line();
     }
 
     /// <summary>
@@ -320,12 +401,13 @@ internal static class OptimizerEmitter
     /// buffers instead, the JIT would load and store memory between steps, since it cannot tell the buffers apart.
     /// </summary>
     private static void WriteLoop(IndentedWriter w, IReadOnlyList<KernelStep> run, string length, string elementType, string spanSuffix,
-                                  System.Func<KernelStep, IEnumerable<string>> lines, string start = "0")
+                                  System.Func<KernelStep, IEnumerable<string>> lines, string start = "0",
+                                  System.Func<string, string?>? load = null, System.Func<string, IEnumerable<string>?>? store = null)
     {
         var read = run.SelectMany(s => s.Elements).Select(e => e.Name).Distinct().ToList();
         var written = run.SelectMany(s => s.Elements).Where(e => e.IsRef).Select(e => e.Name).Distinct().ToList();
         w.Open($"for (int __j = {start}; __j < {length}; __j++)");
-        foreach (var name in read) w.Line($"{elementType} {ElementLocal(name)} = {Span(name)}{spanSuffix}[__j];");
+        foreach (var name in read) w.Line($"{elementType} {ElementLocal(name)} = {load?.Invoke(name) ?? $"{Span(name)}{spanSuffix}[__j]"};");
         foreach (var step in run)
         {
             var loop = lines(step).ToList();
@@ -336,7 +418,8 @@ internal static class OptimizerEmitter
             foreach (var e in step.Elements.Where(e => e.IsRef)) w.Line($"{ElementLocal(e.Name)} = {e.Name};");
             w.Close();
         }
-        foreach (var name in written) w.Line($"{Span(name)}{spanSuffix}[__j] = {ElementLocal(name)};");
+        foreach (var name in written)
+            foreach (var line in store?.Invoke(name) ?? [$"{Span(name)}{spanSuffix}[__j] = {ElementLocal(name)};"]) w.Line(line);
         w.Close();
     }
 

@@ -25,7 +25,7 @@ public abstract partial class FusedOptimizer
     /// <see cref="UseTensorPath"/> is set) with <paramref name="tensorKernel"/>; null when the optimizer has no
     /// such form. The parameters these leave alone are stepped one by one, with the same result.
     /// </summary>
-    protected void StepFlatGroups(FlatKernel? tensorKernel, FlatRunKernel? cpuKernel)
+    protected void StepFlatGroups(FlatKernel? tensorKernel, FlatRunKernel? cpuKernel, FlatRunLowKernel? lowKernel = null)
     {
         _steppedFlat ??= new bool[Parameters.Count];
         Array.Clear(_steppedFlat);
@@ -34,37 +34,42 @@ public abstract partial class FusedOptimizer
         {
             var traits = _traits[g];
             if (!traits.FlatCandidate) continue;
-            if (!UseTensorPath && traits.OnCpu) { if (cpuKernel is not null && traits.KernelDType) StepFlatRuns(g, cpuKernel); }
+            if (!UseTensorPath && traits.OnCpu) { if (cpuKernel is not null && traits.KernelDType) StepFlatRuns(g, cpuKernel, lowKernel); }
             else if (tensorKernel is not null) StepFlatSlices(g, tensorKernel);
         }
     }
 
     /// <summary>
     /// The CPU kernel over runs of consecutive members that have a gradient and the same per-tensor state (all of
-    /// them, unless some are skipped this step or differ, as no_wd parameters among others): one pass per run.
+    /// them, unless some are skipped this step or differ, as no_wd parameters among others): one pass per run. In
+    /// mixed precision, members with a low-precision copy take <paramref name="lowKernel"/> and the others (float32
+    /// norm layers) <paramref name="kernel"/>, in runs of their own.
     /// </summary>
-    private void StepFlatRuns(int g, FlatRunKernel kernel)
+    private void StepFlatRuns(int g, FlatRunKernel kernel, FlatRunLowKernel? lowKernel)
     {
         var flat = Flat(g);
+        var low = lowKernel is null ? null : LowFlat(g, flat);
         int runStart = -1;
+        bool runIsLow = false;
         for (int k = 0; k < flat.Members.Length; k++)
         {
-            bool hasGrad = GradReady(flat, k);
-            if (runStart >= 0 && (!hasGrad || !SamePerTensorState(flat.Members[runStart], flat.Members[k])))
+            bool isLow = low is not null && low.Holds(k);
+            bool hasGrad = isLow ? LowGradReady(low!, flat, k) : GradReady(flat, k);
+            if (runStart >= 0 && (!hasGrad || isLow != runIsLow || !SamePerTensorState(flat.Members[runStart], flat.Members[k])))
             {
-                StepRun(flat, runStart, k, kernel, g);
+                StepRun(flat, runStart, k, kernel, g, runIsLow ? low : null, lowKernel);
                 runStart = -1;
             }
-            if (hasGrad && runStart < 0) runStart = k;
+            if (hasGrad && runStart < 0) (runStart, runIsLow) = (k, isLow);
         }
-        if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, kernel, g);
+        if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, kernel, g, runIsLow ? low : null, lowKernel);
     }
 
     /// <summary>The longest piece of a run one kernel call takes (a span's length is an int), a whole number of chunks.</summary>
     internal int MaxRunLength { get; set; } = int.MaxValue & ~(ParallelChunks.ChunkLength - 1);
 
     /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/>: one kernel call, or one per piece of a run too long for one.</summary>
-    private void StepRun(FlatGroup flat, int from, int to, FlatRunKernel kernel, int g)
+    private void StepRun(FlatGroup flat, int from, int to, FlatRunKernel kernel, int g, LowPrecisionFlat? low, FlatRunLowKernel? lowKernel)
     {
         int first = flat.Members[from];
         long start = flat.Offset(from), end = flat.Offset(to);
@@ -72,7 +77,9 @@ public abstract partial class FusedOptimizer
         for (long piece = start; piece < end; piece += MaxRunLength)
         {
             if (piece > start) RestorePerTensor(first);   // every piece takes the step from the same state
-            kernel(flat, piece, (int)Math.Min(MaxRunLength, end - piece), first, g);
+            int length = (int)Math.Min(MaxRunLength, end - piece);
+            if (low is null) kernel(flat, piece, length, first, g);
+            else lowKernel!(flat, low, piece, length, first, g);
         }
         MarkStepped(flat.Members.AsSpan(from, to - from));
     }
@@ -175,6 +182,7 @@ public abstract partial class FusedOptimizer
     {
         if (_flat is null) return;
         foreach (var flat in _flat) flat?.ZeroGrad();
+        ZeroLowGrads();
     }
 
     private FlatGroup BuildFlat(int g)
@@ -203,6 +211,7 @@ public abstract partial class FusedOptimizer
     /// <summary>Forgets the flat layouts (the parameters keep their views); the next step builds them again from the per-parameter state.</summary>
     private void DropFlat()
     {
+        DropLowFlat();
         if (_flat is null) return;
         foreach (var flat in _flat) flat?.Dispose();
         _flat = null;

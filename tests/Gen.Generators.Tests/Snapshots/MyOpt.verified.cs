@@ -17,6 +17,7 @@ namespace Demo
         private readonly int[] _step;
         private Kernel0FloatChunks? __kernel0FloatChunks;
         private Kernel0DoubleChunks? __kernel0DoubleChunks;
+        private KernelLowChunks? __kernelLowChunks;
 
         /// <summary>MyOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
         public MyOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01, double mom = 0.9, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 1)
@@ -81,7 +82,7 @@ namespace Demo
         /// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>
         public override void Step()
         {
-            StepFlatGroups(__flatKernel ??= StepFlat, __flatRunKernel ??= StepFlatRun);
+            StepFlatGroups(__flatKernel ??= StepFlat, __flatRunKernel ??= StepFlatRun, __flatRunLowKernel ??= StepFlatRunLow);
             for (int i = 0; i < Parameters.Count; i++)
             {
                 if (SteppedFlat(i)) continue;
@@ -118,6 +119,18 @@ namespace Demo
                 case global::TorchSharp.torch.ScalarType.Float64: Kernel0(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length), flat.StateElements<double>(0, start, length), ref _step[first], in _hypers[group], __kernel0DoubleChunks ??= new()); break;
                 default: throw UnsupportedDType(Parameters[first]);
             }
+        }
+
+        private FlatRunLowKernel? __flatRunLowKernel;
+
+        /// <inheritdoc/>
+        protected override bool HasLowPrecisionKernel => true;
+
+        /// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
+        private void StepFlatRunLow(global::Gen.FlatGroup flat, global::Gen.LowPrecisionFlat low, long start, int length, int first, int group)
+        {
+            if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);
+            KernelLow(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format, flat.StateElements<float>(0, start, length), ref _step[first], in _hypers[group], __kernelLowChunks ??= new());
         }
 
         private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, Kernel0FloatChunks __chunks)
@@ -349,6 +362,76 @@ namespace Demo
                 p.add_(gradAvg, alpha: -(s2_h0));
             }
             step++;
+        }
+
+        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.LowPrecisionFormat __format, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, KernelLowChunks __chunks)
+        {
+            double lr = __h.Lr;
+            double wd = __h.Wd;
+            double mom = __h.Mom;
+            float s0_h0 = (float)(1 - lr * wd);
+            float s1_h0 = (float)(mom);
+            float s1_h1 = (float)(((true) ? 1 - mom : 1));
+            float s2_h0 = (float)(lr);
+            step++;
+            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            {
+                LoopLow(__p, __gradLow, __pLow, __gradAvg, __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
+                return;
+            }
+            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
+            __chunks.__gradLow = global::Gen.ChunkWork.AddressOf(__gradLow);
+            __chunks.__pLow = global::Gen.ChunkWork.AddressOf(__pLow);
+            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.__unscale = __unscale;
+            __chunks.__format = __format;
+            __chunks.s0_h0 = s0_h0;
+            __chunks.s1_h0 = s1_h0;
+            __chunks.s1_h1 = s1_h1;
+            __chunks.s2_h0 = s2_h0;
+            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+        }
+
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, global::System.Span<float> __gradAvg, float __unscale, global::Gen.LowPrecisionFormat __format, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
+        {
+            for (int __j = 0; __j < __p.Length; __j++)
+            {
+                float __p_j = __p[__j];
+                float __gradAvg_j = __gradAvg[__j];
+                float __grad_j = global::Gen.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                // Decay
+                {
+                    float p = __p_j;
+                    p *= s0_h0;
+                    __p_j = p;
+                }
+                // Average
+                {
+                    float gradAvg = __gradAvg_j;
+                    float grad = __grad_j;
+                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    __gradAvg_j = gradAvg;
+                }
+                // Descend
+                {
+                    float p = __p_j;
+                    float gradAvg = __gradAvg_j;
+                    p -= s2_h0 * gradAvg;
+                    __p_j = p;
+                }
+                __p[__j] = __p_j;
+                __pLow[__j] = global::Gen.LowPrecision.FromSingle(__p_j, __format);
+                __gradAvg[__j] = __gradAvg_j;
+            }
+        }
+
+        /// <summary>KernelLow's loop, for ParallelChunks.</summary>
+        private sealed class KernelLowChunks : global::Gen.ChunkWork
+        {
+            public nint __p, __gradLow, __pLow, __gradAvg;
+            public float __unscale, s0_h0, s1_h0, s1_h1, s2_h0;
+            public global::Gen.LowPrecisionFormat __format;
+            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), Elements<float>(__gradAvg, start, length), __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
         }
 
     }

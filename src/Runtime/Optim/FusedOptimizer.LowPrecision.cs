@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Gen;
+
+// Mixed precision inside the fused step: the optimizer's parameters are float32 master weights, and each may have a
+// low-precision copy (the model's bfloat16/float16 weight). On the CPU, in a flat group, the generated kernel then reads
+// the copy's gradient, unscales it, updates the master and its state, and writes the copy's rounded weight, in one pass.
+public abstract partial class FusedOptimizer
+{
+    private Parameter?[]? _lowCopies;
+    private LowPrecisionFormat _lowFormat;
+    private LowPrecisionFlat?[]? _lowFlat;
+
+    /// <summary>The fused kernel in mixed precision over a run of a group's flat masters and their low-precision copies.</summary>
+    protected delegate void FlatRunLowKernel(FlatGroup flat, LowPrecisionFlat low, long start, int length, int first, int group);
+
+    /// <summary>What the mixed-precision kernel multiplies the low-precision gradients by: 1 / the loss scale.</summary>
+    protected internal float LowPrecisionUnscale { get; set; } = 1;
+
+    /// <summary>Whether the generated class has the mixed-precision form of its fused kernel (all its steps are elementwise).</summary>
+    protected virtual bool HasLowPrecisionKernel => false;
+
+    /// <summary>
+    /// Declares <paramref name="copies"/>[i] (null: none) the low-precision copy of parameter i, a float32 master of the
+    /// same shape. From the first step on, the copies that <see cref="StepsLowPrecisionCopy"/> names are stepped by the
+    /// fused kernel: their gradients are read (times <see cref="LowPrecisionUnscale"/>) and their weights written.
+    /// </summary>
+    internal void UseLowPrecisionCopies(IReadOnlyList<Parameter?> copies, LowPrecisionFormat format)
+    {
+        if (_flat is not null) throw new InvalidOperationException("Low-precision copies are declared before the optimizer's first step.");
+        if (copies.Count != Parameters.Count) throw new ArgumentException($"{copies.Count} copies for {Parameters.Count} parameters.", nameof(copies));
+        for (int i = 0; i < copies.Count; i++)
+        {
+            if (copies[i] is not { } copy) continue;
+            if (Parameters[i].dtype != ScalarType.Float32 || copy.dtype != LowPrecision.DType(format) || !copy.shape.AsSpan().SequenceEqual(Parameters[i].shape))
+                throw new ArgumentException($"Parameter {i}: a low-precision copy is a {format} tensor of its float32 master's shape.", nameof(copies));
+        }
+        (_lowCopies, _lowFormat) = ([.. copies], format);
+    }
+
+    /// <summary>
+    /// Whether parameter <paramref name="i"/>'s low-precision copy is stepped by the fused kernel (on the CPU, in a flat
+    /// group); otherwise its gradient must be copied into the master before the step and the master into it after.
+    /// </summary>
+    internal bool StepsLowPrecisionCopy(int i) =>
+        _lowCopies?[i] is not null && HasLowPrecisionKernel && !UseTensorPath && Traits(GroupOf[i]) is { FlatCandidate: true, OnCpu: true };
+
+    private LowPrecisionFlat? LowFlat(int g, FlatGroup flat)
+    {
+        if (_lowCopies is null) return null;
+        _lowFlat ??= new LowPrecisionFlat?[GroupCount];
+        return _lowFlat[g] ??= LowPrecisionFlat.Build(flat, _lowCopies, _lowFormat);
+    }
+
+    private bool LowGradReady(LowPrecisionFlat low, FlatGroup flat, int k) => low.GradReady(k, _lowCopies![flat.Members[k]]!);
+
+    private void ZeroLowGrads()
+    {
+        if (_lowFlat is null) return;
+        foreach (var low in _lowFlat) low?.ZeroGrad();
+    }
+
+    private void DropLowFlat()
+    {
+        if (_lowFlat is null) return;
+        foreach (var low in _lowFlat) low?.Dispose();
+        _lowFlat = null;
+    }
+}
