@@ -31,7 +31,7 @@ public sealed class CallbackGenerator : IIncrementalGenerator
             .CreateSyntaxProvider(
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax { BaseList: not null },
                 static (ctx, ct) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) is INamedTypeSymbol type && Symbols.IsLoopStepCallback(type)
-                    ? CallbackParser.Parse(type, ct) : null)
+                    ? GuardedParse(type, ct) : null)
             .Where(static parse => parse is not null)
             .Collect()
             .WithTrackingName(TrackingNames.LoopStepCallbackParses);
@@ -40,7 +40,7 @@ public sealed class CallbackGenerator : IIncrementalGenerator
         var callbackParses = context.SyntaxProvider
             .ForAttributeWithMetadataName(Symbols.EventAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
-                static (ctx, ct) => CallbackParser.Parse(ctx.TargetSymbol.ContainingType, ct))
+                static (ctx, ct) => GuardedParse(ctx.TargetSymbol.ContainingType, ct))
             .Collect()
             .Combine(loopStepCallbackParses)
             .Select(static (parses, _) => parses.Left.Concat(parses.Right.Select(p => p!)).Distinct().ToImmutableArray())
@@ -49,25 +49,33 @@ public sealed class CallbackGenerator : IIncrementalGenerator
         var callbacks = callbackParses
             .SelectMany(static (parses, _) => parses.Where(p => p.Model is not null).Select(p => p.Model!))
             .WithTrackingName(TrackingNames.Callbacks);
-        context.RegisterSourceOutput(callbacks, static (spc, model) => spc.AddSource(model.HintName, CallbackEmitter.Emit(model)));
+        context.RegisterSourceOutput(callbacks, static (spc, model) =>
+            GeneratorGuard.Report(spc, model.HintName, () => spc.AddSource(model.HintName, CallbackEmitter.Emit(model))));
 
         context.RegisterSourceOutput(callbackParses.SelectMany(static (parses, _) => parses.SelectMany(p => p.Diagnostics)),
             static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
 
         var orderingDiagnostics = callbackParses
-            .Select(static (parses, _) => OrderingCycles.Find(parses.Where(p => p.Model is not null).Select(p => p.Model!).ToImmutableArray()).ToEquatableArray())
+            .Select(static (parses, _) => GeneratorGuard.Run(
+                () => OrderingCycles.Find(parses.Where(p => p.Model is not null).Select(p => p.Model!).ToImmutableArray()).ToEquatableArray(),
+                "the callbacks' run_before/run_after order", null, failure => new[] { failure }.ToEquatableArray()))
             .WithTrackingName(TrackingNames.OrderingDiagnostics);
         context.RegisterSourceOutput(orderingDiagnostics, static (spc, ds) => { foreach (var d in ds) spc.ReportDiagnostic(d.ToDiagnostic()); });
 
         var pipelineParses = context.SyntaxProvider
             .ForAttributeWithMetadataName(Symbols.PipelineAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
-                static (ctx, _) => PipelineParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                static (ctx, _) => GeneratorGuard.Run(() => PipelineParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]),
+                    ctx.TargetSymbol.Name, GeneratorGuard.At(ctx.TargetSymbol), failure => new PipelineParse(null, new[] { failure }.ToEquatableArray())))
             .WithTrackingName(TrackingNames.PipelineParses);
         context.RegisterSourceOutput(pipelineParses, static (spc, parse) =>
         {
             foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-            if (parse.Model is not null) spc.AddSource(parse.Model.HintName, PipelineEmitter.Emit(parse.Model));
+            if (parse.Model is { } model) GeneratorGuard.Report(spc, model.HintName, () => spc.AddSource(model.HintName, PipelineEmitter.Emit(model)));
         });
     }
+
+    private static CallbackParse GuardedParse(INamedTypeSymbol type, System.Threading.CancellationToken ct) =>
+        GeneratorGuard.Run(() => CallbackParser.Parse(type, ct), type.Name, GeneratorGuard.At(type),
+                           failure => new CallbackParse(null, new[] { failure }.ToEquatableArray()));
 }

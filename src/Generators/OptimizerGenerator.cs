@@ -19,7 +19,8 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         var parses = context.SyntaxProvider
             .ForAttributeWithMetadataName("Gen.OptimizerAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
-                static (ctx, ct) => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct))
+                static (ctx, ct) => GeneratorGuard.Run(() => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct),
+                    ctx.TargetSymbol.Name, GeneratorGuard.At(ctx.TargetSymbol), failure => new OptimizerParse(null, new[] { failure }.ToEquatableArray())))
             .WithTrackingName(OptimizerParses);
         // Every [Step] of this assembly travels as source in an assembly attribute, for optimizers in other assemblies.
         var stepSources = context.SyntaxProvider
@@ -30,13 +31,13 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             .WithTrackingName(StepSourceList);
         context.RegisterSourceOutput(stepSources, static (spc, steps) =>
         {
-            if (steps.Length > 0) spc.AddSource("StepSources.g.cs", StepSources.Emit(steps));
+            if (steps.Length > 0) GeneratorGuard.Report(spc, "[Step] sources", () => spc.AddSource("StepSources.g.cs", StepSources.Emit(steps)));
         });
 
         context.RegisterSourceOutput(parses, static (spc, parse) =>
         {
             foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-            if (parse.Model is not null) spc.AddSource(parse.Model.HintName, OptimizerEmitter.Emit(parse.Model));
+            if (parse.Model is { } model) GeneratorGuard.Report(spc, model.ClassName, () => spc.AddSource(model.HintName, OptimizerEmitter.Emit(model)));
         });
     }
 }

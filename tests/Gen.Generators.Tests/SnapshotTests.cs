@@ -58,7 +58,7 @@ public class SnapshotTests
         var result = GeneratorHarness.Run(Callbacks);
         Assert.Empty(result.CompileErrors);
         // TrainEval (order -10) first; Logger must run before TerminateOnNaN (order 5) although its order is 0 — it is anyway.
-        Snapshot.Verify(result.Generated["Demo.MyLoop.g.cs"], "MyLoop");
+        Snapshot.Verify(result.Generated["Demo.MyLoop.Pipeline.g.cs"], "MyLoop");
     }
 
     [Fact]

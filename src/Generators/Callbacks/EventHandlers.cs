@@ -32,7 +32,10 @@ internal static class EventHandlers
         if (signatureProblem is not null)
             return (-1, DiagnosticInfo.Create(Descriptors.BadHandlerSignature, location, method.Name, signatureProblem));
         if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is byte explicitEvent)
-            return (explicitEvent, null);
+            return explicitEvent < EventNames.Length
+                ? (explicitEvent, null)
+                : (-1, DiagnosticInfo.Create(Descriptors.EventOutOfRange, LocationInfo.From(attribute.ApplicationSyntaxReference) ?? location,
+                                             method.Name, explicitEvent.ToString(System.Globalization.CultureInfo.InvariantCulture), Nearest(method.Name)));
         int byName = Array.IndexOf(EventNames, method.Name);
         if (byName >= 0) return (byName, null);
         return (-1, DiagnosticInfo.Create(Descriptors.UnknownEvent, location, method.Name, Nearest(method.Name)));

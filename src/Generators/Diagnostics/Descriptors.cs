@@ -90,11 +90,26 @@ internal static class Descriptors
         "Step '{0}': {1}",
         "Options are the step's [Option] parameters, given as name: constant, or left to the parameter's default.");
 
+    public static readonly DiagnosticDescriptor DuplicateHyper = Error("GEN0016",
+        "Hyper-parameter default given twice",
+        "'{0}' gives hyper-parameter '{1}' a default more than once; keep one [Hyper(\"{1}\", value)]",
+        "Each hyper-parameter has one default per optimizer.");
+
+    public static readonly DiagnosticDescriptor EventOutOfRange = Error("GEN0017",
+        "Not a fastai event",
+        "[Event] on '{0}' names event value {1}, which is not one of fastai's events; name one, e.g. [Event(Event.{2})], or name the method after it",
+        "An explicit [Event(...)] takes a member of the Event enum, not a number cast to it.");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("GEN9999",
+        "Generator failure",
+        "Gen's generator failed on '{0}' ({1}: {2}); the other classes were generated. Please report this with the code of '{0}'.",
+        "An unexpected error inside Gen's generator, confined to one class. It is a bug in Gen, not in your code.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         UnknownEvent, BadHandlerSignature, NotPartial, OrderingCycle, OrderingTargetNotCallback,
         DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback, InheritedHandlers,
-        MissingHyperDefault, ConflictingBinding, BadStep, UnknownStep, BadOption,
+        MissingHyperDefault, ConflictingBinding, BadStep, UnknownStep, BadOption, DuplicateHyper, EventOutOfRange, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -66,7 +66,12 @@ internal static class OptimizerParser
     /// <summary>Finds the step an entry names and reads its options; null after reporting why it cannot be used.</summary>
     private static ResolvedStep? Resolve(INamedTypeSymbol optimizer, INamedTypeSymbol stepsType, string entry, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        var (name, arguments) = ParseEntry(entry);
+        var (name, arguments, repeated) = ParseEntry(entry);
+        if (repeated is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, name!, $"option '{repeated}' is given twice; give it once"));
+            return null;
+        }
         var candidates = stepsType.GetMembers().OfType<IMethodSymbol>()
             .Where(m => Symbols.Attribute(m, StepAttribute) is not null || Symbols.Attribute(m, TensorStepAttribute) is not null).ToList();
         var method = candidates.FirstOrDefault(m => m.Name == name);
@@ -97,16 +102,28 @@ internal static class OptimizerParser
         return options is null ? null : new ResolvedStep(method.Name, tensorStep ? null : syntax, method, parameters, options);
     }
 
-    /// <summary>"AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}); (null, null) when unreadable.</summary>
-    private static (string? Name, Dictionary<string, ExpressionSyntax>? Arguments) ParseEntry(string entry)
+    /// <summary>
+    /// "AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}, null); (null, null, null) when unreadable;
+    /// an option named twice comes back as <c>Repeated</c>.
+    /// </summary>
+    private static (string? Name, Dictionary<string, ExpressionSyntax>? Arguments, string? Repeated) ParseEntry(string entry)
     {
         var expression = SyntaxFactory.ParseExpression(entry);
-        if (expression.ContainsDiagnostics) return (null, null);
-        if (expression is IdentifierNameSyntax id) return (id.Identifier.Text, []);
+        if (expression.ContainsDiagnostics) return (null, null, null);
+        if (expression is IdentifierNameSyntax id) return (id.Identifier.Text, [], null);
         if (expression is InvocationExpressionSyntax { Expression: IdentifierNameSyntax callee } call
             && call.ArgumentList.Arguments.All(a => a.NameColon is not null))
-            return (callee.Identifier.Text, call.ArgumentList.Arguments.ToDictionary(a => a.NameColon!.Name.Identifier.Text, a => a.Expression));
-        return (null, null);
+        {
+            var arguments = new Dictionary<string, ExpressionSyntax>();
+            foreach (var argument in call.ArgumentList.Arguments)
+            {
+                var option = argument.NameColon!.Name.Identifier.Text;
+                if (arguments.ContainsKey(option)) return (callee.Identifier.Text, null, option);
+                arguments[option] = argument.Expression;
+            }
+            return (callee.Identifier.Text, arguments, null);
+        }
+        return (null, null, null);
     }
 
     private static Dictionary<string, ExpressionSyntax>? Options(string step, List<DeclaredParameter> parameters, Dictionary<string, ExpressionSyntax> arguments,
@@ -152,9 +169,14 @@ internal static class OptimizerParser
     private static List<HyperModel> Hypers(INamedTypeSymbol optimizer, List<ResolvedStep> steps, System.Func<DeclaredParameter, Role> effective,
                                            LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        var defaults = optimizer.GetAttributes().Where(a => Symbols.Is(a.AttributeClass, HyperAttribute))
-            .Where(a => a.ConstructorArguments.Length == 2 && a.ConstructorArguments[0].Value is string && a.ConstructorArguments[1].Value is double)
-            .ToDictionary(a => (string)a.ConstructorArguments[0].Value!, a => (double)a.ConstructorArguments[1].Value!);
+        var defaults = new Dictionary<string, double>();
+        foreach (var a in optimizer.GetAttributes().Where(a => Symbols.Is(a.AttributeClass, HyperAttribute)))
+        {
+            if (a.ConstructorArguments.Length != 2 || a.ConstructorArguments[0].Value is not string name || a.ConstructorArguments[1].Value is not double value) continue;
+            if (defaults.ContainsKey(name))
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateHyper, LocationInfo.From(a.ApplicationSyntaxReference) ?? location, optimizer.Name, name));
+            else defaults[name] = value;
+        }
         var hypers = new List<HyperModel>();
         foreach (var step in steps)
             foreach (var p in step.Parameters.Where(p => effective(p) == Role.Hyper))

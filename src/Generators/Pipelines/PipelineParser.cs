@@ -32,7 +32,7 @@ internal static class PipelineParser
             EventHandlers.Mask(t),
             !t.IsAbstract && t.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public)));
         return new PipelineParse(
-            new PipelineModel(TypeShell.Of(pipeline), Symbols.HintName(pipeline), members.ToEquatableArray(), order.ToEquatableArray()),
+            new PipelineModel(TypeShell.Of(pipeline), PipelineHintName(pipeline), members.ToEquatableArray(), order.ToEquatableArray()),
             diagnostics.ToEquatableArray());
     }
 
@@ -81,4 +81,7 @@ internal static class PipelineParser
     /// <summary>A name for member <paramref name="index"/>, suffixed with its position when another member would get the same.</summary>
     private static string Unique(List<INamedTypeSymbol> types, int index, System.Func<INamedTypeSymbol, string> name) =>
         types.Count(t => name(t) == name(types[index])) > 1 ? name(types[index]) + index : name(types[index]);
+
+    // Its own suffix: a class that is also a callback (an error the compiler reports) must not give two files one name.
+    private static string PipelineHintName(INamedTypeSymbol pipeline) => Symbols.HintName(pipeline).Replace(".g.cs", ".Pipeline.g.cs");
 }
