@@ -1,3 +1,6 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Gen.Generators.Tests;
@@ -16,6 +19,7 @@ public class SnapshotTests
             [Event(Event.BeforeFit)] void Start() { }
         }
 
+        [Order(10)]
         [RunBefore(typeof(TerminateOnNaNCallback))]
         public sealed partial class Logger : Callback
         {
@@ -52,13 +56,49 @@ public class SnapshotTests
         Snapshot.Verify(result.Generated["Demo.Outer.Nested{TTag}.g.cs"], "NestedGeneric");
     }
 
+    private const string RunAfterLogger = "[RunAfter(typeof(Logger))]";
+    private const string RunBeforeTerminateOnNaN = "[RunBefore(typeof(TerminateOnNaNCallback))]";
+
     [Fact]
     public void Pipeline_is_ordered_at_compile_time_and_calls_handlers_directly()
     {
         var result = GeneratorHarness.Run(Callbacks);
         Assert.Empty(result.CompileErrors);
-        // TrainEval (order -10) first; Logger must run before TerminateOnNaN (order 5) although its order is 0 — it is anyway.
-        Snapshot.Verify(result.Generated["Demo.MyLoop.Pipeline.g.cs"], "MyLoop");
+        // TrainEval (order -10) first; then Logger, although its order (10) is above TerminateOnNaN's (5): only the
+        // run_before/run_after constraint puts it first.
+        var generated = result.Generated["Demo.MyLoop.Pipeline.g.cs"];
+        Assert.Equal(["_trainEval", "_logger", "_terminateOnNaNCallback"], AfterBatchCalls(generated));
+        Assert.Contains("new global::Gen.Callback[] { _trainEval, _logger, _terminateOnNaNCallback }", generated);
+
+        Assert.Contains(RunAfterLogger, Callbacks);
+        Assert.Contains(RunBeforeTerminateOnNaN, Callbacks);
+        var unconstrained = GeneratorHarness.Run(Callbacks.Replace(RunAfterLogger, "").Replace(RunBeforeTerminateOnNaN, ""));
+        Assert.Empty(unconstrained.CompileErrors);
+        var byOrder = unconstrained.Generated["Demo.MyLoop.Pipeline.g.cs"];
+        Assert.Equal(["_trainEval", "_terminateOnNaNCallback", "_logger"], AfterBatchCalls(byOrder));
+        Assert.Contains("new global::Gen.Callback[] { _trainEval, _terminateOnNaNCallback, _logger }", byOrder);
+        Assert.NotEqual(AfterBatchCalls(generated), AfterBatchCalls(byOrder));
+
+        Snapshot.Verify(generated, "MyLoop");
+    }
+
+    [Theory]
+    [InlineData(RunAfterLogger)]
+    [InlineData(RunBeforeTerminateOnNaN)]
+    public void Pipeline_order_follows_either_form_of_the_constraint(string removed)
+    {
+        Assert.Contains(removed, Callbacks);
+        var result = GeneratorHarness.Run(Callbacks.Replace(removed, ""));
+        Assert.Empty(result.CompileErrors);
+        Assert.Equal(["_trainEval", "_logger", "_terminateOnNaNCallback"], AfterBatchCalls(result.Generated["Demo.MyLoop.Pipeline.g.cs"]));
+    }
+
+    /// <summary>The fields whose AfterBatch handlers the pipeline's AfterBatch calls, in call order.</summary>
+    private static string[] AfterBatchCalls(string pipeline)
+    {
+        var body = pipeline.Substring(pipeline.IndexOf("private void AfterBatch(global::Gen.Learner learn)", StringComparison.Ordinal));
+        body = body.Substring(0, body.IndexOf('}') + 1);
+        return Regex.Matches(body, @"(_\w+)\.DispatchAfterBatch\(learn\);").Select(m => m.Groups[1].Value).ToArray();
     }
 
     [Fact]
