@@ -19,7 +19,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         var parses = context.SyntaxProvider
             .ForAttributeWithMetadataName("Gen.OptimizerAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
-                static (ctx, ct) => GeneratorGuard.Run(() => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct),
+                static (ctx, ct) => GeneratorGuard.Run(() => OptimizerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ctx.SemanticModel.Compilation, ct),
                     ctx.TargetSymbol.Name, GeneratorGuard.At(ctx.TargetSymbol), failure => new OptimizerParse(null, new[] { failure }.ToEquatableArray())))
             .WithTrackingName(OptimizerParses);
         // Every [Step] of this assembly travels as source in an assembly attribute, for optimizers in other assemblies.

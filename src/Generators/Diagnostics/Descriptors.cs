@@ -100,6 +100,11 @@ internal static class Descriptors
         "[Event] on '{0}' names event value {1}, which is not one of fastai's events; name one, e.g. [Event(Event.{2})], or name the method after it",
         "An explicit [Event(...)] takes a member of the Event enum, not a number cast to it.");
 
+    public static readonly DiagnosticDescriptor UnsupportedInStep = Error("GEN0018",
+        "Unsupported construct in a step",
+        "Step '{0}' {1}",
+        "A fused kernel inlines each step into its loop over elements: a step is straight-line code over its parameters, constants, static values and expression-bodied static helpers.");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GEN9999",
         "Generator failure",
         "Gen's generator failed on '{0}' ({1}: {2}); the other classes were generated. Please report this with the code of '{0}'.",
@@ -109,7 +114,7 @@ internal static class Descriptors
     {
         UnknownEvent, BadHandlerSignature, NotPartial, OrderingCycle, OrderingTargetNotCallback,
         DuplicateHandler, DuplicatePipelineType, PipelineMemberNotCallback, HandlerOutsideCallback, InheritedHandlers,
-        MissingHyperDefault, ConflictingBinding, BadStep, UnknownStep, BadOption, DuplicateHyper, EventOutOfRange, InternalError,
+        MissingHyperDefault, ConflictingBinding, BadStep, UnknownStep, BadOption, DuplicateHyper, EventOutOfRange, UnsupportedInStep, InternalError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -19,6 +19,7 @@ internal sealed class KernelRewriter
     private readonly ISet<string> _scalars;                    // hypers and per-tensor state: invariant in the loop
     private readonly IReadOnlyDictionary<string, ExpressionSyntax> _options;
     private readonly HashSet<string> _invariantLocals = [];
+    private readonly HashSet<string> _perElementLocals = [];
     private readonly List<string> _preLoop = [];
     private readonly List<StatementSyntax> _loop = [];
     private readonly HashSet<string> _hoistedNumbers = [];
@@ -30,11 +31,19 @@ internal sealed class KernelRewriter
 
     /// <summary>Splits <paramref name="method"/>'s body; <paramref name="prefix"/> makes its locals unique in the kernel.</summary>
     public static KernelStep Rewrite(string name, MethodDeclarationSyntax method, string prefix, IReadOnlyList<ElementBinding> elements,
-                                     ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options)
+                                     ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options,
+                                     IReadOnlyList<(string Name, string Expression)> statics)
     {
-        var rewriter = new KernelRewriter(prefix, scalars, options);
+        // Static values the step reads (see StepBinder) are per-tensor scalars, read once before the loop.
+        var rewriter = new KernelRewriter(prefix, new HashSet<string>(scalars.Concat(statics.Select(st => st.Name))), options);
+        foreach (var (staticName, expression) in statics)
+            rewriter._preLoop.Add($"{KernelStep.ElementType} {staticName} = ({KernelStep.ElementType})({expression});");
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
-        foreach (var statement in Statements(method)) rewriter.Add(rewriter.Rename(statement, locals));
+        var statements = Statements(method).Select(statement => rewriter.Rename(statement, locals)).ToList();
+        // A local written after its declaration may take a value per element (k = lr; if (grad > 0) k = 2 * lr;): it is
+        // declared in the loop, so that each element starts from its declaration.
+        rewriter._perElementLocals.UnionWith(statements.SelectMany(AssignedNames).Intersect(locals.Select(l => prefix + l)));
+        foreach (var statement in statements) rewriter.Add(statement);
         var vector = VectorRewriter.Rewrite(rewriter._loop, rewriter._hoistedNumbers, rewriter._hoistedBools);
         var tensor = TensorRewriter.Rewrite(rewriter._loop, elements, rewriter._hoistedBools);
         return new KernelStep(name, elements.ToEquatableArray(), rewriter._preLoop.ToEquatableArray(),
@@ -60,9 +69,20 @@ internal sealed class KernelRewriter
             (original, _) => Identifier(_prefix + original.Text).WithTriviaFrom(original),
             [], (original, _) => original);
 
+    private static IEnumerable<string> AssignedNames(StatementSyntax statement) =>
+        statement.DescendantNodesAndSelf().Select(node => node switch
+        {
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } => target.Identifier.Text,
+            PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax operand } => operand.Identifier.Text,
+            PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax operand } u when u.Kind() is SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression => operand.Identifier.Text,
+            _ => null,
+        }).OfType<string>();
+
     private void Add(StatementSyntax statement)
     {
-        if (Variables(statement).All(IsInvariantName))
+        bool declaresPerElement = statement.DescendantNodes().OfType<VariableDeclaratorSyntax>().Any(v => _perElementLocals.Contains(v.Identifier.Text))
+                                  || AssignedNames(statement).Any(_perElementLocals.Contains);
+        if (!declaresPerElement && Variables(statement).All(IsInvariantName))
         {
             _preLoop.Add(Text(statement, toDouble: true));
             foreach (var v in statement.DescendantNodes().OfType<VariableDeclaratorSyntax>()) _invariantLocals.Add(v.Identifier.Text);

@@ -115,8 +115,12 @@ internal static class OptimizerEmitter
         w.Open("if (!TakesCpuKernel(i, gradContiguous))");
         var missing = m.Steps.Select(u => u.Elementwise).FirstOrDefault(e => e is not null && !e.HasTensorForm);
         w.Line("using var grad = Parameters[i].grad!;");
-        w.Line(missing is null ? $"TensorKernel({tensorArguments});" : $"throw NoTensorPath(\"{missing.Name}\");");
-        w.Line("continue;");
+        if (missing is null)
+        {
+            w.Line($"TensorKernel({tensorArguments});");
+            w.Line("continue;");
+        }
+        else w.Line($"throw NoTensorPath(\"{missing.Name}\");");
         w.Close();
         foreach (var (index, run, tensorStep) in m.Segments())
         {

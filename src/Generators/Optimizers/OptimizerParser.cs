@@ -19,9 +19,10 @@ internal static class OptimizerParser
     private const string HyperAttribute = "Gen.HyperAttribute";
 
     /// <summary>A resolved entry: an elementwise step has its syntax (to fuse); a tensor step its method (to call).</summary>
-    private sealed record ResolvedStep(string Name, MethodDeclarationSyntax? Syntax, IMethodSymbol Method, List<DeclaredParameter> Parameters, Dictionary<string, ExpressionSyntax> Options);
+    private sealed record ResolvedStep(string Name, MethodDeclarationSyntax? Syntax, IMethodSymbol Method, List<DeclaredParameter> Parameters,
+                                       Dictionary<string, ExpressionSyntax> Options, IReadOnlyList<(string Name, string Expression)> Statics);
 
-    public static OptimizerParse Parse(INamedTypeSymbol optimizer, AttributeData attribute, CancellationToken ct)
+    public static OptimizerParse Parse(INamedTypeSymbol optimizer, AttributeData attribute, Compilation compilation, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var location = LocationInfo.From(attribute.ApplicationSyntaxReference);
@@ -32,7 +33,7 @@ internal static class OptimizerParser
         var stepsType = attribute.ConstructorArguments.ElementAtOrDefault(0).Value as INamedTypeSymbol;
         var entries = attribute.ConstructorArguments.ElementAtOrDefault(1) is { Kind: TypedConstantKind.Array } list
             ? list.Values.Select(v => v.Value as string ?? "").ToList() : [];
-        var steps = stepsType is null ? [] : entries.Select(e => Resolve(optimizer, stepsType, e, location, diagnostics)).ToList();
+        var steps = stepsType is null ? [] : entries.Select((e, k) => Resolve(stepsType, e, $"s{k}_", compilation, location, diagnostics)).ToList();
         ct.ThrowIfCancellationRequested();
         if (diagnostics.Count > 0 || steps.Any(s => s is null))
             return new OptimizerParse(null, diagnostics.ToEquatableArray());
@@ -55,7 +56,7 @@ internal static class OptimizerParser
                 s.Name, s.Syntax, $"s{k}_",
                 s.Parameters.Where(p => Effective(p) is Role.Param or Role.Grad or Role.Element).Select(p => new ElementBinding(p.Name, p.IsRef)).ToList(),
                 new HashSet<string>(s.Parameters.Where(p => Effective(p) is Role.Hyper or Role.PerTensor).Select(p => p.Name)),
-                s.Options), null)).ToList();
+                s.Options, s.Statics), null)).ToList();
 
         var model = new OptimizerModel(TypeShell.Of(optimizer), Symbols.HintName(optimizer), optimizer.Name,
             hypers.ToEquatableArray(), elementNames.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
@@ -64,7 +65,7 @@ internal static class OptimizerParser
     }
 
     /// <summary>Finds the step an entry names and reads its options; null after reporting why it cannot be used.</summary>
-    private static ResolvedStep? Resolve(INamedTypeSymbol optimizer, INamedTypeSymbol stepsType, string entry, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    private static ResolvedStep? Resolve(INamedTypeSymbol stepsType, string entry, string prefix, Compilation compilation, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         var (name, arguments, repeated) = ParseEntry(entry);
         if (repeated is not null)
@@ -98,8 +99,10 @@ internal static class OptimizerParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadStep, stepLocation, method.Name, problem));
             return null;
         }
+        int before = diagnostics.Count;
+        var (bound, statics) = tensorStep ? (syntax, []) : StepBinder.Bind(syntax!, compilation, method.Name, prefix, diagnostics);
         var options = Options(method.Name, parameters, arguments!, location, diagnostics);
-        return options is null ? null : new ResolvedStep(method.Name, tensorStep ? null : syntax, method, parameters, options);
+        return options is null || diagnostics.Count > before ? null : new ResolvedStep(method.Name, tensorStep ? null : bound, method, parameters, options, statics);
     }
 
     /// <summary>

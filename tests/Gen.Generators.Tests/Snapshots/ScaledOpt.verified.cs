@@ -85,7 +85,6 @@ namespace Demo
                 {
                     using var grad = Parameters[i].grad!;
                     throw NoTensorPath("ScaledStep");
-                    continue;
                 }
                 switch (ParamType(i))
                 {

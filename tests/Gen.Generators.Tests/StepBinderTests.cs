@@ -1,0 +1,105 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Gen.Generators.Tests;
+
+/// <summary>
+/// The semantic step compiler: names keep their meaning in generated code, and each construct a fused kernel cannot
+/// take is one GEN0018 at its node ([| |] marks the expected span).
+/// </summary>
+public class StepBinderTests
+{
+    private static (GeneratorHarness.Result Result, string Source) Run(string steps, string entry = "Step")
+    {
+        var source = $$"""
+            using System;
+            using Gen;
+            public class Values { public const float Third = 1f / 3; public static float Shared = 2f; public float Instance = 1f; }
+            public class S
+            {
+            {{steps}}
+            }
+            [Optimizer(typeof(S), "{{entry}}")] public sealed partial class MyOpt;
+            """;
+        return (GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", "")), source);
+    }
+
+    private static void AssertUnsupported(string steps, string message)
+    {
+        var (result, marked) = Run(steps);
+        int start = marked.IndexOf("[|"), end = marked.IndexOf("|]") - 2;
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("GEN0018", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal((start, end), (d.Location.SourceSpan.Start, d.Location.SourceSpan.End));
+        Assert.Equal($"Step 'Step' {message}", d.GetMessage());
+        Assert.DoesNotContain("MyOpt.g.cs", result.Generated.Keys);
+    }
+
+    [Fact]
+    public void Constants_statics_and_helpers_of_any_class_compile_without_errors()
+    {
+        var (result, _) = Run("""
+                const float Half = 0.5f;
+                internal static readonly float Scale = 3f;
+                static float Clip(float x) => MathF.Max(-1f, MathF.Min(1f, x));
+                static float Scaled(float x) { return x * Values.Shared; }
+                [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Half * Values.Third * Clip(Scaled(grad) * Scale);
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        var generated = result.Generated["MyOpt.g.cs"];
+        Assert.Contains("(global::S.Scale)", generated);      // read once per tensor, before the loop
+        Assert.Contains("(global::Values.Shared)", generated);
+        Assert.DoesNotContain("Clip(", generated);            // inlined
+    }
+
+    [Fact]
+    public void A_loop_is_reported_at_the_loop() => AssertUnsupported(
+        "[Step] public static void Step(ref float p, float lr) { [|for (int i = 0; i < 2; i++) p -= lr;|] }",
+        "has a loop; a step is the body of the kernel's loop over elements: write it for one element");
+
+    [Fact]
+    public void An_instance_member_is_reported_where_it_is_read() => AssertUnsupported(
+        "internal static readonly Values V = new(); [Step] public static void Step(ref float p, float lr) => p -= lr * [|V.Instance|];",
+        "reads the instance member 'Instance'; a step is static: make the value a hyper-parameter, or static");
+
+    [Fact]
+    public void A_private_static_value_is_reported_where_it_is_read() => AssertUnsupported(
+        "private static float Scale = 2f; [Step] public static void Step(ref float p, float lr) => p -= lr * [|Scale|];",
+        "reads the private member 'Scale', which the generated optimizer (another class) cannot see; make it internal or public, or const");
+
+    [Fact]
+    public void A_helper_with_statements_is_reported_at_the_call() => AssertUnsupported(
+        "static float Clip(float x) { if (x > 1) x = 1; return x; } [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * [|Clip(grad)|];",
+        "calls 'Clip', which is not an expression-bodied static helper ('static float Clip(float x) => ...'); the kernel inlines helpers, so write it as one expression");
+
+    [Fact]
+    public void A_recursive_helper_is_reported_at_the_call() => AssertUnsupported(
+        "static float F(float x) => x > 1 ? [|F(x / 2)|] : x; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * F(grad);",
+        "calls 'F' through more than 8 nested helpers (recursion?); the kernel inlines helpers");
+
+    [Fact]
+    public void An_out_argument_is_reported_at_the_argument() => AssertUnsupported(
+        "static bool Try(float x, out float y) { y = x; return true; } [Step] public static void Step(ref float p, float lr) { float y; Try(p, [|out y|]); p -= lr * y; }",
+        "has an out argument; the kernel has no out locals");
+
+    [Fact]
+    public void A_lambda_is_reported_at_the_lambda() => AssertUnsupported(
+        "[Step] public static void Step(ref float p, float lr) { Func<float, float> f = [|x => x * lr|]; p -= f(p); }",
+        "has a lambda; write it as a static helper (static float F(float x) => ...) beside the step");
+
+    [Fact]
+    public void A_step_with_no_tensor_form_compiles_without_warnings()
+    {
+        var compilation = GeneratorHarness.Compilation("""
+            using Gen;
+            public class S { [Step] public static void Step(ref float p, float grad, float lr) => grad *= lr; }
+            [Optimizer(typeof(S), "Step")] public sealed partial class MyOpt;
+            """);
+        GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var generatedTree = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("MyOpt.g.cs"));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Location.SourceTree == generatedTree && d.Severity >= DiagnosticSeverity.Warning));
+    }
+}
