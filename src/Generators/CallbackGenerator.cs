@@ -46,8 +46,10 @@ public sealed class CallbackGenerator : IIncrementalGenerator
             .Select(static (parses, _) => parses.Left.Concat(parses.Right.Select(p => p!)).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.CallbackParses);
 
+        // Emission sees the models without the constraints' locations (only the cycle check reports at them), so an
+        // edit that only moves code leaves the generated sources cached.
         var callbacks = callbackParses
-            .SelectMany(static (parses, _) => parses.Where(p => p.Model is not null).Select(p => p.Model!))
+            .SelectMany(static (parses, _) => parses.Where(p => p.Model is not null).Select(p => WithoutLocations(p.Model!)))
             .WithTrackingName(TrackingNames.Callbacks);
         context.RegisterSourceOutput(callbacks, static (spc, model) =>
             GeneratorGuard.Report(spc, model.HintName, () => spc.AddSource(model.HintName, CallbackEmitter.Emit(model))));
@@ -74,6 +76,9 @@ public sealed class CallbackGenerator : IIncrementalGenerator
             if (parse.Model is { } model) GeneratorGuard.Report(spc, model.HintName, () => spc.AddSource(model.HintName, PipelineEmitter.Emit(model)));
         });
     }
+
+    private static CallbackModel WithoutLocations(CallbackModel model) =>
+        model with { Constraints = model.Constraints.Select(c => c with { Location = null }).ToEquatableArray() };
 
     private static CallbackParse GuardedParse(INamedTypeSymbol type, System.Threading.CancellationToken ct) =>
         GeneratorGuard.Run(() => CallbackParser.Parse(type, ct), type.Name, GeneratorGuard.At(type),

@@ -12,6 +12,7 @@ namespace Gen.Generators;
 public sealed class OptimizerGenerator : IIncrementalGenerator
 {
     public const string OptimizerParses = nameof(OptimizerParses);
+    public const string OptimizerModels = nameof(OptimizerModels);
     public const string StepSourceList = nameof(StepSourceList);
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -26,7 +27,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         var stepSources = context.SyntaxProvider
             .ForAttributeWithMetadataName("Gen.StepAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
-                static (ctx, _) => (Key: StepSources.Key((IMethodSymbol)ctx.TargetSymbol), Source: ctx.TargetNode.WithoutTrivia().ToFullString()))
+                static (ctx, _) => (Key: StepSources.Key((IMethodSymbol)ctx.TargetSymbol), Source: Comments.Strip(ctx.TargetNode).NormalizeWhitespace().ToFullString()))
             .Collect()
             .WithTrackingName(StepSourceList);
         context.RegisterSourceOutput(stepSources, static (spc, steps) =>
@@ -34,10 +35,11 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             if (steps.Length > 0) GeneratorGuard.Report(spc, "[Step] sources", () => spc.AddSource("StepSources.g.cs", StepSources.Emit(steps)));
         });
 
-        context.RegisterSourceOutput(parses, static (spc, parse) =>
-        {
-            foreach (var d in parse.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-            if (parse.Model is { } model) GeneratorGuard.Report(spc, model.ClassName, () => spc.AddSource(model.HintName, OptimizerEmitter.Emit(model)));
-        });
+        // Diagnostics (with their locations) travel apart from the models that drive emission, which hold none: an edit
+        // that only moves code leaves the generated source cached.
+        var models = parses.Select(static (parse, _) => parse.Model).Where(static model => model is not null).WithTrackingName(OptimizerModels);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+            GeneratorGuard.Report(spc, model!.ClassName, () => spc.AddSource(model.HintName, OptimizerEmitter.Emit(model))));
+        context.RegisterSourceOutput(parses.SelectMany(static (parse, _) => parse.Diagnostics), static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
     }
 }

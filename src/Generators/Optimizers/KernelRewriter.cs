@@ -38,6 +38,7 @@ internal sealed class KernelRewriter
         var rewriter = new KernelRewriter(prefix, new HashSet<string>(scalars.Concat(statics.Select(st => st.Name))), options);
         foreach (var (staticName, expression) in statics)
             rewriter._preLoop.Add($"{KernelStep.ElementType} {staticName} = ({KernelStep.ElementType})({expression});");
+        method = Comments.Strip(method);   // comments never reach the model: editing one leaves the output cached
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
         var statements = Statements(method).Select(statement => rewriter.Rename(statement, locals)).ToList();
         // A local written after its declaration may take a value per element (k = lr; if (grad > 0) k = 2 * lr;): it is
