@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using TorchSharp.Modules;
 using Xunit;
 using static Gen.Schedules;

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 

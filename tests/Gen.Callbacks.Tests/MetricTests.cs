@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 

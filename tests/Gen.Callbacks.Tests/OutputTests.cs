@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using SkiaSharp;
 using Xunit;
 

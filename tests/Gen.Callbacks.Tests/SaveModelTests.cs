@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
-using Gen.Runtime.Tests;
+using Gen.TestSupport;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Xunit;
+using Gen.TestSupport;
 
 namespace Gen.Runtime.Tests;
 

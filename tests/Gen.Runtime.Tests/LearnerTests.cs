@@ -3,6 +3,7 @@ using System.Linq;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using Gen.TestSupport;
 
 namespace Gen.Runtime.Tests;
 

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 
-namespace Gen.Runtime.Tests;
+namespace Gen.TestSupport;
 
 /// <summary>
 /// fastai's reference values: the copy shipped with the tests, plus every <c>*.json</c> in the directory

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Gen.Runtime.Tests;
+namespace Gen.TestSupport;
 
 /// <summary>A small regression problem like fastai's synth_learner: y = a*x + b + noise, linear model, MSE.</summary>
 public static class SynthLearner
