@@ -138,18 +138,11 @@ internal static class OptimizerParser
         foreach (var option in parameters.Where(p => p.Role == Role.Option))
         {
             if (arguments.TryGetValue(option.Name, out var value)) options[option.Name] = value;
-            else if (option.Symbol.HasExplicitDefaultValue) options[option.Name] = Literal(option.Symbol.ExplicitDefaultValue);
+            else if (option.Symbol.HasExplicitDefaultValue) options[option.Name] = Literals.Of(option.Symbol.ExplicitDefaultValue);
             else diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, step, $"option '{option.Name}' needs a value: {step}({option.Name}: ...)"));
         }
         return diagnostics.Count == 0 ? options : null;
     }
-
-    private static ExpressionSyntax Literal(object? value) => SyntaxFactory.ParseExpression(value switch
-    {
-        bool b => b ? "true" : "false",
-        float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
-        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default",
-    });
 
     /// <summary>Every name must have one type and one role across the steps.</summary>
     private static void CheckBindings(List<ResolvedStep> steps, System.Func<DeclaredParameter, Role> effective, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Gen.Generators.Common;
 using Gen.Generators.Diagnostics;
@@ -99,7 +98,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         switch (symbol)
         {
             case IFieldSymbol { IsConst: true } constant:
-                return ParenthesizedExpression(Literal(constant.ConstantValue)).WithTriviaFrom(node);
+                return ParenthesizedExpression(Literals.Of(constant.ConstantValue)).WithTriviaFrom(node);
             case IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true }:
                 var type = symbol is IFieldSymbol field ? field.Type : ((IPropertySymbol)symbol).Type;
                 if (type.SpecialType is not (SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_Boolean))
@@ -174,21 +173,10 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         int index = names.IndexOf(parameter);
         if (index < arguments.Count) return arguments[index];
         var p = helper.Parameters[index];
-        return p.HasExplicitDefaultValue ? Literal(p.ExplicitDefaultValue) : DefaultExpression(ParseTypeName(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+        return p.HasExplicitDefaultValue ? Literals.Of(p.ExplicitDefaultValue) : DefaultExpression(ParseTypeName(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
     }
 
     private static bool IsMath(INamedTypeSymbol type) => type.ToDisplayString() is "System.Math" or "System.MathF";
 
     private static string Qualified(INamedTypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-
-    private static ExpressionSyntax Literal(object? value) => ParseExpression(value switch
-    {
-        bool b => b ? "true" : "false",
-        float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
-        double d => d.ToString("R", CultureInfo.InvariantCulture) + "d",
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        long l => l.ToString(CultureInfo.InvariantCulture) + "L",
-        null => "default",
-        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default",
-    });
 }
