@@ -37,6 +37,8 @@ public class DiagnosticTests
     [InlineData("void [|AfterBatch|](Learner a, Learner b) { }", "it takes 2 parameters")]
     [InlineData("static void [|AfterBatch|]() { }", "it is static")]
     [InlineData("void [|AfterBatch|]<T>() { }", "it is generic")]
+    [InlineData("void [|AfterBatch|](ref Learner learn) { }", "it takes the Learner as 'ref'; take it by value")]
+    [InlineData("void [|AfterBatch|](in Learner learn) { }", "it takes the Learner as 'in'; take it by value")]
     public void GEN0002_bad_signature_says_what_is_wrong(string member, string reason)
     {
         var d = Single($$"""

@@ -61,8 +61,10 @@ internal static class EventHandlers
         if (!m.ReturnsVoid) return $"it returns {m.ReturnType.ToDisplayString()}";
         if (m.IsGenericMethod) return "it is generic";
         if (m.Parameters.Length > 1) return $"it takes {m.Parameters.Length} parameters";
-        if (m.Parameters.Length == 1 && (!Symbols.IsLearner(m.Parameters[0].Type) || m.Parameters[0].RefKind != RefKind.None))
+        if (m.Parameters.Length == 1 && !Symbols.IsLearner(m.Parameters[0].Type))
             return $"its parameter is {m.Parameters[0].Type.ToDisplayString()}, not Learner";
+        if (m.Parameters.Length == 1 && m.Parameters[0].RefKind != RefKind.None)
+            return $"it takes the Learner as '{m.Parameters[0].RefKind.ToString().ToLowerInvariant()}'; take it by value";
         return null;
     }
 
