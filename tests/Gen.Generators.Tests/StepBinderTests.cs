@@ -91,6 +91,22 @@ public class StepBinderTests
         "has a lambda; write it as a static helper (static float F(float x) => ...) beside the step");
 
     [Fact]
+    public void A_final_return_is_not_an_early_one()
+    {
+        var (result, _) = Run("[Step] public static void Step(ref float p, float lr) { p -= lr; return; }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        // It must not end the kernel's loop: the output is the same as without it.
+        var (without, _) = Run("[Step] public static void Step(ref float p, float lr) { p -= lr; }");
+        Assert.Equal(without.Generated["MyOpt.g.cs"], result.Generated["MyOpt.g.cs"]);
+    }
+
+    [Fact]
+    public void A_return_inside_a_lambda_is_reported_as_the_lambda() => AssertUnsupported(
+        "[Step] public static void Step(ref float p, float lr) { Func<float, float> f = [|x => { return x * lr; }|]; p -= f(p); }",
+        "has a lambda; write it as a static helper (static float F(float x) => ...) beside the step");
+
+    [Fact]
     public void A_step_with_no_tensor_form_compiles_without_warnings()
     {
         var compilation = GeneratorHarness.Compilation("""

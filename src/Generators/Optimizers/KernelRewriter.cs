@@ -55,8 +55,10 @@ internal sealed class KernelRewriter
             tensor is not null, (tensor ?? []).ToEquatableArray());
     }
 
+    // A final `return;` ends the step, not the kernel's loop: it is dropped (the parser refuses any other return).
     private static IEnumerable<StatementSyntax> Statements(MethodDeclarationSyntax method) =>
-        method.ExpressionBody is { } arrow ? [ExpressionStatement(arrow.Expression)] : method.Body?.Statements ?? default;
+        method.ExpressionBody is { } arrow ? [ExpressionStatement(arrow.Expression)]
+            : (method.Body?.Statements ?? default).Where(s => s is not ReturnStatementSyntax { Expression: null });
 
     /// <summary>Options to literals; the step's locals to prefixed names.</summary>
     private StatementSyntax Rename(StatementSyntax statement, ISet<string> locals) =>

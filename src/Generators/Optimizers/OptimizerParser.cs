@@ -92,7 +92,7 @@ internal static class OptimizerParser
             return null;
         }
         var (parameters, problem) = StepSignature.Read(method, tensorStep);
-        if (problem is null && !tensorStep && syntax!.DescendantNodes().OfType<ReturnStatementSyntax>().Any())
+        if (problem is null && !tensorStep && ReturnsEarly(syntax!))
             problem = "returns early; write it without return statements (it is inlined into a loop)";
         if (problem is not null)
         {
@@ -104,6 +104,12 @@ internal static class OptimizerParser
         var options = Options(method.Name, parameters, arguments!, location, diagnostics);
         return options is null || diagnostics.Count > before ? null : new ResolvedStep(method.Name, tensorStep ? null : bound, method, parameters, options, statics);
     }
+
+    /// <summary>A return in the step's own body other than a final <c>return;</c> (one in a lambda is GEN0018's).</summary>
+    private static bool ReturnsEarly(MethodDeclarationSyntax step) =>
+        step.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax)
+            .OfType<ReturnStatementSyntax>()
+            .Any(r => !(r.Expression is null && r.Parent == step.Body && step.Body!.Statements.Last() == r));
 
     /// <summary>
     /// "AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}, null); (null, null, null) when unreadable;
