@@ -33,6 +33,7 @@ internal static class CallbackEmitter
             foreach (var h in m.Handlers)
             {
                 w.Line();
+                w.Line($"/// <summary>Calls the {EventHandlers.EventName(h.Event)} handler: the entry point of generated pipelines, not for user code.</summary>");
                 w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
                 w.Line($"public void Dispatch{EventHandlers.EventName(h.Event)}(global::Gen.Learner learn) => {Call(h)};");

@@ -24,7 +24,11 @@ internal static class OptimizerEmitter
     {
         w.Line("/// <summary>The hyper-parameters of one param group.</summary>");
         w.Open("public struct Hypers");
-        foreach (var h in m.Hypers) w.Line($"public double {h.Property};");
+        foreach (var h in m.Hypers)
+        {
+            w.Line($"/// <summary>fastai's <c>{h.SnakeName}</c>.</summary>");
+            w.Line($"public double {h.Property};");
+        }
         w.Close();
         w.Line();
         w.Line("private readonly Hypers[] _hypers;");
