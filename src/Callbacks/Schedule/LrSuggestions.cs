@@ -13,6 +13,10 @@ public readonly record struct LrSuggestion(string Method, double Lr, double Poin
 /// </summary>
 public static class LrSuggestions
 {
+    /// <summary>
+    /// A suggestion rule (one of fastai's <c>suggest_funcs</c>, e.g. <see cref="Valley"/>): from the lr-finder run's
+    /// <paramref name="lrs"/> and smoothed <paramref name="losses"/>, the suggested lr and the point to mark.
+    /// </summary>
     public delegate LrSuggestion Method(IReadOnlyList<double> lrs, IReadOnlyList<double> losses);
 
     /// <summary>fastai's valley (the default): the middle-ish of the longest run of decreasing losses.</summary>

@@ -71,11 +71,13 @@ public sealed partial class ParamScheduler : Callback, ICheckpointed
     /// <summary>Checkpoints keep the recorded values under "param_scheduler" (the schedules themselves are the fit's arguments).</summary>
     public string CheckpointKey => "param_scheduler";
 
+    /// <summary>Writes the values recorded so far, each hyper's as "hps.{name}".</summary>
     public void SaveState(CheckpointState state)
     {
         for (int k = 0; k < _names.Length; k++) state.Set($"hps.{_names[k]}", _records[k]);
     }
 
+    /// <summary>Replaces the recorded values with the checkpoint's; every hyper's is read before any changes.</summary>
     public void LoadState(CheckpointState state)
     {
         var loaded = _names.Select(name => state.GetDoubles($"hps.{name}")).ToArray();   // all read before any changes

@@ -18,6 +18,7 @@ public sealed record ActivationBatchStats(double Mean, double Std, double NearZe
 
     /// <summary>fastai's with_hist histogram: histc(40, 0, 10).</summary>
     public const int HistBins = 40;
+    /// <summary>The histogram's range, histc's min and max (fastai's 0 and 10): values outside it are not counted.</summary>
     public const double HistMin = 0, HistMax = 10;
 
     /// <summary>A layer that did not run in a recorded batch (its stats are NaN, it has no histogram).</summary>

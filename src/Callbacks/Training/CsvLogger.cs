@@ -17,6 +17,7 @@ public sealed partial class CsvLogger(string path = "history.csv", bool append =
 {
     private StreamWriter? _file;
 
+    /// <summary>The CSV file (fastai's <c>fname</c>); a relative path is taken from the current directory.</summary>
     public string Path { get; } = path;
 
     [Event]

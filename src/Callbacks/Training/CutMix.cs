@@ -25,6 +25,7 @@ public sealed partial class CutMix : MixHandler
     [Event] void AfterCancelTrain(Learner learn) => RestoreLoss(learn);
     [Event] void AfterCancelFit(Learner learn) => RestoreLoss(learn);
 
+    /// <inheritdoc/>
     protected override void MixInputs(Learner learn)
     {
         var x = learn.Xb!;

@@ -21,6 +21,7 @@ public sealed partial class MixUp : MixHandler
     [Event] void AfterCancelTrain(Learner learn) => RestoreLoss(learn);
     [Event] void AfterCancelFit(Learner learn) => RestoreLoss(learn);
 
+    /// <inheritdoc/>
     protected override void MixInputs(Learner learn)
     {
         long bs = learn.Yb!.shape[0];

@@ -9,7 +9,11 @@ namespace Gen;
 /// </summary>
 public abstract class PatienceTracker : TrackerCallback
 {
+    /// <param name="monitor">The recorded value to track: <c>train_loss</c>, <c>valid_loss</c> or a metric's name.</param>
+    /// <param name="comp">Which way the value improves; null infers it from <paramref name="monitor"/> (<see cref="TrackerCallback.InferComp"/>).</param>
+    /// <param name="minDelta">How much a value must beat the best by to count as an improvement (0 or more).</param>
     /// <param name="patience">Epochs without improvement to wait for before acting (fastai's <c>patience</c>, 1 or more).</param>
+    /// <param name="resetOnFit">Whether every fit starts from no best value (fastai's <c>reset_on_fit</c>).</param>
     protected PatienceTracker(string monitor, TrackerComp? comp, double minDelta, int patience, bool resetOnFit)
         : base(monitor, comp, minDelta, resetOnFit)
     {

@@ -37,7 +37,10 @@ public sealed partial class RnnRegularizer : Callback
         (Alpha, Beta) = (alpha, beta);
     }
 
+    /// <summary>fastai's <c>alpha</c>: the weight of activation regularization (AR) on the dropped output; 0 turns it off.</summary>
     public double Alpha { get; }
+
+    /// <summary>fastai's <c>beta</c>: the weight of temporal activation regularization (TAR) on the raw output; 0 turns it off.</summary>
     public double Beta { get; }
 
     [Event]
