@@ -8,6 +8,7 @@ namespace Demo
         /// <summary>The hyper-parameters of one param group.</summary>
         public struct Hypers
         {
+            /// <summary>fastai's <c>lr</c>.</summary>
             public double Lr;
         }
 

@@ -8,8 +8,11 @@ namespace Demo
         /// <summary>The hyper-parameters of one param group.</summary>
         public struct Hypers
         {
+            /// <summary>fastai's <c>lr</c>.</summary>
             public double Lr;
+            /// <summary>fastai's <c>wd</c>.</summary>
             public double Wd;
+            /// <summary>fastai's <c>mom</c>.</summary>
             public double Mom;
         }
 

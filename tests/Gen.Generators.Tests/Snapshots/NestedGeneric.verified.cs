@@ -23,6 +23,7 @@ namespace Demo
                 }
             }
 
+            /// <summary>Calls the BeforeBatch handler: the entry point of generated pipelines, not for user code.</summary>
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public void DispatchBeforeBatch(global::Gen.Learner learn) => BeforeBatch();

@@ -8,9 +8,13 @@ namespace Demo
         /// <summary>The hyper-parameters of one param group.</summary>
         public struct Hypers
         {
+            /// <summary>fastai's <c>lr</c>.</summary>
             public double Lr;
+            /// <summary>fastai's <c>wd</c>.</summary>
             public double Wd;
+            /// <summary>fastai's <c>trust_coeff</c>.</summary>
             public double TrustCoeff;
+            /// <summary>fastai's <c>eps</c>.</summary>
             public double Eps;
         }
 

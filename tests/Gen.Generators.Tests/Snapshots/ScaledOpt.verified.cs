@@ -8,7 +8,9 @@ namespace Demo
         /// <summary>The hyper-parameters of one param group.</summary>
         public struct Hypers
         {
+            /// <summary>fastai's <c>lr</c>.</summary>
             public double Lr;
+            /// <summary>fastai's <c>scale</c>.</summary>
             public double Scale;
         }
 

@@ -22,10 +22,12 @@ namespace Demo
             }
         }
 
+        /// <summary>Calls the AfterBatch handler: the entry point of generated pipelines, not for user code.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void DispatchAfterBatch(global::Gen.Learner learn) => AfterBatch(learn);
 
+        /// <summary>Calls the BeforeFit handler: the entry point of generated pipelines, not for user code.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void DispatchBeforeFit(global::Gen.Learner learn) => Start();
