@@ -24,6 +24,7 @@ public sealed class EventAttribute : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class OrderAttribute(int order) : Attribute
 {
+    /// <summary>The callback's order.</summary>
     public int Order { get; } = order;
 }
 
@@ -31,6 +32,7 @@ public sealed class OrderAttribute(int order) : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class RunBeforeAttribute(Type callback) : Attribute
 {
+    /// <summary>The callback type this callback runs before.</summary>
     public Type Callback { get; } = callback;
 }
 
@@ -38,6 +40,7 @@ public sealed class RunBeforeAttribute(Type callback) : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class RunAfterAttribute(Type callback) : Attribute
 {
+    /// <summary>The callback type this callback runs after.</summary>
     public Type Callback { get; } = callback;
 }
 
@@ -48,6 +51,7 @@ public sealed class RunAfterAttribute(Type callback) : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class PipelineAttribute(params Type[] callbacks) : Attribute
 {
+    /// <summary>The pipeline's callback types, as given; the generator orders them, ties keeping this order.</summary>
     public Type[] Callbacks { get; } = callbacks;
 }
 
@@ -59,5 +63,6 @@ public sealed class PipelineAttribute(params Type[] callbacks) : Attribute
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class HandlesEventsAttribute(EventMask events) : Attribute
 {
+    /// <summary>The events the callback class has handlers for.</summary>
     public EventMask Events { get; } = events;
 }

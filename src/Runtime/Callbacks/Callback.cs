@@ -21,5 +21,6 @@ public abstract class Callback
     /// <summary>Calls this callback's handler of <paramref name="e"/>, if it has one.</summary>
     public abstract void Invoke(Event e, Learner learn);
 
+    /// <summary>The callback's <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

@@ -18,6 +18,8 @@ public sealed class CallbackSet
     private readonly Callback[][] _byEvent = new Callback[EventInfo.Count][];
     private bool _usePipeline;
 
+    /// <summary>A set holding the callbacks of <paramref name="pipeline"/>, or none.</summary>
+    /// <param name="pipeline">A compile-time ordered set; dispatch goes through it while the set is exactly its callbacks, in its order.</param>
     public CallbackSet(CallbackPipeline? pipeline = null)
     {
         _pipeline = pipeline;

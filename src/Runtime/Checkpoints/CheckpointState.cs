@@ -27,11 +27,19 @@ public sealed class CheckpointState
     /// <summary>The names present, in the order they were set.</summary>
     public IEnumerable<string> Names => _values.Keys;
 
+    /// <summary>Whether a value named <paramref name="name"/> is set.</summary>
     public bool Contains(string name) => _values.ContainsKey(name);
 
+    /// <summary>Sets <paramref name="name"/> to the number <paramref name="value"/>, replacing any value of that name.</summary>
     public void Set(string name, double value) => _values[name] = value;
+
+    /// <summary>Sets <paramref name="name"/> to the integer <paramref name="value"/>, replacing any value of that name.</summary>
     public void Set(string name, long value) => _values[name] = value;
+
+    /// <summary>Sets <paramref name="name"/> to the string <paramref name="value"/> (not null), replacing any value of that name.</summary>
     public void Set(string name, string value) => _values[name] = value ?? throw new ArgumentNullException(nameof(value));
+
+    /// <summary>Sets <paramref name="name"/> to an array copy of <paramref name="values"/>, replacing any value of that name.</summary>
     public void Set(string name, IEnumerable<double> values) => _values[name] = values.ToArray();
 
     /// <summary>Keeps a CPU copy of <paramref name="value"/> (its later changes do not reach the checkpoint).</summary>
@@ -42,9 +50,16 @@ public sealed class CheckpointState
         _values[name] = value.detach().to(CPU).clone();
     }
 
+    /// <summary>The number set as <paramref name="name"/>; throws a <see cref="CheckpointException"/> if it is missing or of another kind.</summary>
     public double GetDouble(string name) => Get<double>(name);
+
+    /// <summary>The integer set as <paramref name="name"/>; throws a <see cref="CheckpointException"/> if it is missing or of another kind.</summary>
     public long GetLong(string name) => Get<long>(name);
+
+    /// <summary>The string set as <paramref name="name"/>; throws a <see cref="CheckpointException"/> if it is missing or of another kind.</summary>
     public string GetString(string name) => Get<string>(name);
+
+    /// <summary>A copy of the array of doubles set as <paramref name="name"/>; throws a <see cref="CheckpointException"/> if it is missing or of another kind.</summary>
     public double[] GetDoubles(string name) => (double[])Get<double[]>(name).Clone();
 
     /// <summary>The saved tensor (on the CPU; owned by this state: copy it where it must live).</summary>

@@ -4,6 +4,8 @@ namespace Gen;
 [System.Flags]
 public enum EventMask : uint
 {
+    /// <summary>No event.</summary>
     None = 0,
+    /// <summary>Every event.</summary>
     All = (1u << EventInfo.Count) - 1,
 }

@@ -72,8 +72,13 @@ public partial class Learner : IDisposable
 
     /// <summary>The model. The default <see cref="Predict()"/> calls its forward on the batch's inputs.</summary>
     public nn.Module Model { get; set; }
+    /// <summary>fastai's <c>dls</c>: the training and validation loaders.</summary>
     public DataLoaders Dls { get; set; }
+
+    /// <summary>fastai's <c>loss_func</c>: loss(pred, target) as a scalar tensor; made from a <see cref="LossFunction"/>, it also gives the activation and decodes.</summary>
     public Func<Tensor, Tensor, Tensor> LossFunc { get; set; }
+
+    /// <summary>fastai's <c>opt_func</c>: makes the optimizer in <see cref="CreateOpt"/>.</summary>
     public OptimizerFactory OptFunc { get; set; }
 
     /// <summary>The optimizer; made by <see cref="OptFunc"/> at the first fit.</summary>
@@ -136,16 +141,27 @@ public partial class Learner : IDisposable
     /// <summary>The loss the backward pass starts from (fastai's <c>loss_grad</c>).</summary>
     public Tensor? LossGrad { get; set; }
 
+    /// <summary>fastai's <c>n_epoch</c>: the number of epochs of the current (or last) fit; 1 before the first.</summary>
     public int NEpoch { get; set; } = 1;
 
     /// <summary>The epoch the current fit started at (fastai's <c>start_epoch</c>): 0, or where a resumed fit continues.</summary>
     public int StartEpoch { get; private set; }
 
+    /// <summary>fastai's <c>n_iter</c>: the number of batches of the current phase, its loader's count, set after before_train or before_validate.</summary>
     public int NIter { get; set; }
+
+    /// <summary>fastai's <c>epoch</c>: the index of the current epoch, from 0.</summary>
     public int Epoch { get; set; }
+
+    /// <summary>fastai's <c>iter</c>: the index of the current batch in its phase, from 0.</summary>
     public int Iter { get; set; }
+
+    /// <summary>fastai's <c>train_iter</c>: the training batches done in the current fit (a resumed fit counts its skipped epochs), kept by <see cref="TrainEval"/>.</summary>
     public int TrainIter { get; set; }
+
+    /// <summary>fastai's <c>pct_train</c>: the fraction of the fit's training done, from 0 to 1, kept by <see cref="TrainEval"/>.</summary>
     public double PctTrain { get; set; }
+
     /// <summary>
     /// Whether the loop is in a training phase. True before the first fit, as in fastai, where
     /// <c>learn.training</c> falls through to a fresh model's <c>training</c> flag.
@@ -256,6 +272,7 @@ public partial class Learner : IDisposable
         return copy;
     }
 
+    /// <summary>Releases the optimizer; see <see cref="Dispose(bool)"/>.</summary>
     public void Dispose()
     {
         Dispose(disposing: true);

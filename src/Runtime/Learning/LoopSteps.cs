@@ -5,16 +5,36 @@ namespace Gen;
 // of the same names instead.
 
 /// <summary>Computes <see cref="Learner.Pred"/> from the batch (fastai: <c>self.pred = self.model(*self.xb)</c>).</summary>
-public interface IPredict { void Predict(Learner learn); }
+public interface IPredict
+{
+    /// <summary>Sets <paramref name="learn"/>'s <see cref="Learner.Pred"/> from its batch's inputs.</summary>
+    void Predict(Learner learn);
+}
 
 /// <summary>Computes <see cref="Learner.LossGrad"/> (and optionally <see cref="Learner.Loss"/>, else its detached copy) from the prediction and targets.</summary>
-public interface IGetLoss { void GetLoss(Learner learn); }
+public interface IGetLoss
+{
+    /// <summary>Sets <paramref name="learn"/>'s <see cref="Learner.LossGrad"/> (and optionally <see cref="Learner.Loss"/>) from its prediction and targets.</summary>
+    void GetLoss(Learner learn);
+}
 
 /// <summary>Back-propagates the loss (fastai: <c>self.loss_grad.backward()</c>).</summary>
-public interface IBackward { void Backward(Learner learn); }
+public interface IBackward
+{
+    /// <summary>Back-propagates <paramref name="learn"/>'s loss.</summary>
+    void Backward(Learner learn);
+}
 
 /// <summary>Updates the parameters (fastai: <c>self.opt.step()</c>).</summary>
-public interface IStep { void Step(Learner learn); }
+public interface IStep
+{
+    /// <summary>Updates <paramref name="learn"/>'s parameters.</summary>
+    void Step(Learner learn);
+}
 
 /// <summary>Resets the gradients for the next batch (fastai: <c>self.opt.zero_grad()</c>).</summary>
-public interface IZeroGrad { void ZeroGrad(Learner learn); }
+public interface IZeroGrad
+{
+    /// <summary>Resets <paramref name="learn"/>'s gradients.</summary>
+    void ZeroGrad(Learner learn);
+}

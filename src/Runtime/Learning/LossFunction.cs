@@ -25,8 +25,13 @@ public sealed class LossFunction
         Decodes = decodes ?? (static x => x);
     }
 
+    /// <summary>The loss's name, e.g. <c>CrossEntropyLossFlat</c>; shown in errors.</summary>
     public string Name { get; }
+
+    /// <summary>fastai's activation: the model's output to predictions (unchanged when none was given).</summary>
     public Func<Tensor, Tensor> Activation { get; }
+
+    /// <summary>fastai's decodes: predictions to decoded values (unchanged when none was given).</summary>
     public Func<Tensor, Tensor> Decodes { get; }
 
     /// <summary>The mean loss over the batch (what training back-propagates).</summary>
@@ -41,6 +46,7 @@ public sealed class LossFunction
     /// <summary>The loss behind <paramref name="lossFunc"/> when it was made from a <see cref="LossFunction"/>, else null.</summary>
     public static LossFunction? Of(Func<Tensor, Tensor, Tensor> lossFunc) => lossFunc.Target as LossFunction;
 
+    /// <summary>The loss's <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }
 

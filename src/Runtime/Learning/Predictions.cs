@@ -10,6 +10,7 @@ namespace Gen;
 /// </summary>
 public sealed record Predictions(Tensor Preds, Tensor? Targets, Tensor? Inputs = null, Tensor? Decoded = null, Tensor? Losses = null) : IDisposable
 {
+    /// <summary>Disposes every tensor held.</summary>
     public void Dispose()
     {
         foreach (var t in new[] { Preds, Targets, Inputs, Decoded, Losses }) t?.Dispose();
@@ -19,6 +20,7 @@ public sealed record Predictions(Tensor Preds, Tensor? Targets, Tensor? Inputs =
 /// <summary>fastai's predict result for one item: the decoded prediction and the prediction after the activation (for a classifier: class and probabilities).</summary>
 public sealed record Prediction(Tensor Decoded, Tensor Preds) : IDisposable
 {
+    /// <summary>Disposes both tensors.</summary>
     public void Dispose()
     {
         Decoded.Dispose();

@@ -8,8 +8,13 @@ namespace Gen.Ordering
     /// <summary>"Callback <see cref="Before"/> must run before callback <see cref="After"/>" (indices).</summary>
     public readonly struct OrderEdge
     {
+        /// <summary>Callback <paramref name="before"/> must run before callback <paramref name="after"/>.</summary>
         public OrderEdge(int before, int after) { Before = before; After = after; }
+
+        /// <summary>The index of the callback that runs first.</summary>
         public int Before { get; }
+
+        /// <summary>The index of the callback that runs after it.</summary>
         public int After { get; }
     }
 
