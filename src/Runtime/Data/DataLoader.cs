@@ -47,8 +47,13 @@ public sealed class DataLoader : IDisposable
         (BatchSize, Shuffle, DropLast, Seed, Length) = (batchSize, shuffle, dropLast, seed, source.Count);
     }
 
+    /// <summary>Samples per batch (fastai's <c>bs</c>); the last batch has fewer when they do not divide evenly and <see cref="DropLast"/> is false.</summary>
     public int BatchSize { get; }
+
+    /// <summary>Whether each pass takes the samples in an order drawn from <see cref="Seed"/> and the epoch (fastai's <c>shuffle</c>); otherwise in order.</summary>
     public bool Shuffle { get; }
+
+    /// <summary>Whether the last partial batch is left out (fastai's <c>drop_last</c>).</summary>
     public bool DropLast { get; }
 
     /// <summary>The seed of the shuffled order (with the epoch).</summary>
@@ -177,6 +182,7 @@ public sealed class DataLoader : IDisposable
         return new TensorSource(xs, ys, batchSize);
     }
 
+    /// <summary>Disposes the buffers that shuffled batches are gathered into (not the tensors or dataset it loads from). Throws while a pass is running.</summary>
     public void Dispose()
     {
         ThrowIfPassRunning();

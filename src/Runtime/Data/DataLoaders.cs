@@ -6,7 +6,10 @@ namespace Gen;
 /// <summary>fastai's DataLoaders: a training and a validation loader.</summary>
 public sealed class DataLoaders(DataLoader train, DataLoader valid) : IDisposable
 {
+    /// <summary>The training loader (fastai's <c>dls.train</c>).</summary>
     public DataLoader Train { get; } = train;
+
+    /// <summary>The validation loader (fastai's <c>dls.valid</c>).</summary>
     public DataLoader Valid { get; } = valid;
 
     /// <summary>fastai's <c>dls[i]</c>: 0 is training, 1 is validation.</summary>
@@ -22,6 +25,7 @@ public sealed class DataLoaders(DataLoader train, DataLoader valid) : IDisposabl
         new(new DataLoader(xTrain, yTrain, batchSize, shuffle: true, dropLast: xTrain.shape[0] >= batchSize, seed: seed),
             new DataLoader(xValid, yValid, batchSize));
 
+    /// <summary>Disposes both loaders.</summary>
     public void Dispose()
     {
         Train.Dispose();

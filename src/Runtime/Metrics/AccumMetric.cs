@@ -13,8 +13,10 @@ public sealed class AccumMetric(Func<Tensor, Tensor, double> func, string name) 
     private readonly List<Tensor> _preds = [];
     private readonly List<Tensor> _targs = [];
 
+    /// <inheritdoc/>
     public override string Name { get; } = name;
 
+    /// <summary>Disposes the kept predictions and targets and forgets them.</summary>
     public override void Reset()
     {
         foreach (var t in _preds) t.Dispose();
@@ -23,12 +25,14 @@ public sealed class AccumMetric(Func<Tensor, Tensor, double> func, string name) 
         _targs.Clear();
     }
 
+    /// <summary>Keeps detached copies of the batch's predictions and targets.</summary>
     public override void Accumulate(Learner learn)
     {
         _preds.Add(learn.Pred!.detach().clone().DetachFromDisposeScope());
         _targs.Add(learn.Yb!.detach().clone().DetachFromDisposeScope());
     }
 
+    /// <summary><c>func</c> of all the kept predictions and all the kept targets, each concatenated along the first dimension; NaN before the first batch.</summary>
     public override double Value
     {
         get

@@ -13,11 +13,13 @@ public abstract class Metric
     /// <summary>The column name in the epoch table (fastai's metric name).</summary>
     public abstract string Name { get; }
 
+    /// <summary>Forgets what was accumulated (fastai's reset), at the start of every phase.</summary>
     public abstract void Reset();
 
     /// <summary>Takes the current batch (<see cref="Learner.Pred"/>, <see cref="Learner.Yb"/>, <see cref="Learner.Loss"/>) into account.</summary>
     public abstract void Accumulate(Learner learn);
 
+    /// <summary>The metric over the batches accumulated since the last <see cref="Reset"/> (fastai's value).</summary>
     public abstract double Value { get; }
 
     /// <summary>fastai's find_bs: the batch size, from the targets.</summary>

@@ -57,7 +57,10 @@ public sealed class FlatGroup : IDisposable
     /// <summary>The parameters in this group, by index; the first one's per-tensor state stands for all.</summary>
     public int[] Members { get; }
 
+    /// <summary>The flat parameter buffer: each member's data is a view of its range.</summary>
     public Tensor Param { get; }
+
+    /// <summary>The flat gradient buffer: each member's gradient is a view of its range.</summary>
     public Tensor Grad { get; }
 
     /// <summary>The element-state buffers, by slot.</summary>
@@ -135,6 +138,7 @@ public sealed class FlatGroup : IDisposable
         p.grad = _gradViews[k];
     }
 
+    /// <summary>Disposes the flat buffers, the gradient views and the slices' views.</summary>
     public void Dispose()
     {
         foreach (var t in _gradViews.Append(Param).Append(Grad).Concat(States).Concat((_slices ?? []).SelectMany(s => s.States.Append(s.Param).Append(s.Grad)))) t.Dispose();

@@ -31,6 +31,7 @@ public abstract partial class FusedOptimizer : Optimizer
         _stateMemory = new (nint, int)[parameters.Count, elementStateSlots];
     }
 
+    /// <summary>The parameters, in order: param groups and per-parameter state refer to them by index.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>
@@ -42,6 +43,7 @@ public abstract partial class FusedOptimizer : Optimizer
     /// <summary>The param group of each parameter.</summary>
     protected int[] GroupOf { get; }
 
+    /// <inheritdoc/>
     public override int GroupCount { get; }
 
     /// <inheritdoc/>
@@ -157,6 +159,7 @@ public abstract partial class FusedOptimizer : Optimizer
     protected static Exception UnsupportedDType(Parameter p) =>
         new NotSupportedException($"Parameter of dtype {p.dtype}: the fused kernels run float32 and float64 parameters; convert the model with model.to(float32).");
 
+    /// <summary>Disposes the state buffers and flat groups (through <see cref="ClearState"/>).</summary>
     public override void Dispose()
     {
         ClearState();

@@ -83,6 +83,7 @@ public sealed class LowPrecisionFlat : IDisposable
     /// <summary>Zeroes the flat gradient through its memory.</summary>
     public unsafe void ZeroGrad() => NativeMemory.Clear((void*)_gradAddress, (nuint)_gradBytes);
 
+    /// <summary>Disposes the two flat buffers and the gradient views.</summary>
     public void Dispose()
     {
         foreach (var view in _gradViews) view?.Dispose();

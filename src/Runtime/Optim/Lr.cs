@@ -11,10 +11,16 @@ public readonly record struct Lr
 {
     private Lr(double? start, double stop, bool isSlice) => (Start, Stop, IsSlice) = (start, stop, isSlice);
 
+    /// <summary>The start of <c>slice(start, stop)</c>: the first group's value when there are several; null for a plain value and for <c>slice(stop)</c>.</summary>
     public double? Start { get; }
+
+    /// <summary>The plain value, or the last group's value of a slice.</summary>
     public double Stop { get; }
+
+    /// <summary>Whether this is a slice spread over the param groups; false for one value for every group.</summary>
     public bool IsSlice { get; }
 
+    /// <summary>A plain learning rate: <paramref name="value"/> for every param group.</summary>
     public static implicit operator Lr(double value) => new(null, value, isSlice: false);
 
     /// <summary>fastai's <c>slice(stop)</c>: the last group at <paramref name="stop"/>, the others at a tenth of it.</summary>

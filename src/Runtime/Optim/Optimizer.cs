@@ -55,6 +55,7 @@ public abstract class Optimizer : IDisposable
     private InvalidOperationException NoState() => new(
         $"{GetType().Name} does not expose its state, which saving and restoring it (LrFind, checkpoints) need. Use a Gen optimizer, e.g. optFunc: Optimizers.Adam().");
 
+    /// <summary>Releases what the optimizer holds (state buffers, a wrapped optimizer); derived optimizers override it and call this last.</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
 

@@ -27,7 +27,10 @@ public sealed class OptionAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class OptimizerAttribute(Type steps, params string[] stepList) : Attribute
 {
+    /// <summary>The type that declares the step methods <see cref="StepList"/> names.</summary>
     public Type Steps { get; } = steps;
+
+    /// <summary>The steps, in the order they run: each a method name, with any options in parentheses.</summary>
     public string[] StepList { get; } = stepList;
 }
 
@@ -35,7 +38,10 @@ public sealed class OptimizerAttribute(Type steps, params string[] stepList) : A
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class HyperAttribute(string name, double value) : Attribute
 {
+    /// <summary>The hyper's C# step-parameter name, e.g. <c>sqrMom</c> (fastai's <c>sqr_mom</c>).</summary>
     public string Name { get; } = name;
+
+    /// <summary>The hyper's default value.</summary>
     public double Value { get; } = value;
 }
 

@@ -27,15 +27,23 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
 
     private readonly OtherHypers _others = new(groups: 1);
 
+    /// <summary>The TorchSharp optimizer this drives.</summary>
     public torch.optim.Optimizer Inner { get; } = inner;
 
+    /// <summary>Runs the TorchSharp optimizer's step.</summary>
     public override void Step() => Inner.step();
 
+    /// <summary>Zeroes every parameter's gradient in place; parameters without one are skipped.</summary>
     public override void ZeroGrad()
     {
         foreach (var p in parameters) p.grad?.zero_();
     }
 
+    /// <summary>
+    /// Sets hyper-parameter <paramref name="name"/> (fastai's name, or its C# spelling): lr as every TorchSharp param
+    /// group's learning rate, a hyper with a TorchSharp option as that option; any other name is stored without effect
+    /// (one a typo away from a known hyper is refused), except wd, which throws when the optimizer has no weight_decay option.
+    /// </summary>
     public override void SetHyper(string name, double value)
     {
         var key = Ordering.CallbackNaming.HyperName(name);
@@ -46,6 +54,7 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
         _others.Set(key, 0, value, this, ["lr"]);
     }
 
+    /// <summary>Reads hyper-parameter <paramref name="name"/> of param group <paramref name="group"/>: from TorchSharp's learning rate or option, or else the value <see cref="SetHyper(string, double)"/> stored; throws when there is neither.</summary>
     public override double GetHyper(string name, int group = 0)
     {
         var key = Ordering.CallbackNaming.HyperName(name);
@@ -56,6 +65,7 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
             : throw new ArgumentException($"TorchSharp's {Inner.GetType().Name} has no option for '{name}', and it was never set.", nameof(name));
     }
 
+    /// <summary>Whether <paramref name="name"/> is lr, has a TorchSharp option, or was stored by <see cref="SetHyper(string, double)"/>.</summary>
     public override bool HasHyper(string name)
     {
         var key = Ordering.CallbackNaming.HyperName(name);
@@ -82,6 +92,7 @@ public sealed class TorchOptimizer(torch.optim.Optimizer inner, IReadOnlyList<Pa
         _ => null,
     };
 
+    /// <summary>Disposes the TorchSharp optimizer.</summary>
     public override void Dispose()
     {
         Inner.Dispose();
