@@ -8,7 +8,7 @@ namespace Gen;
 /// <summary>
 /// fastai's DataLoader: batches of in-memory tensors (inputs and targets, one or several each, first dimension =
 /// samples) or of a TorchSharp <c>torch.utils.data.Dataset</c>, optionally shuffled and without the last partial
-/// batch. A shuffled loader's order in an epoch is a function of its seed and the epoch (<see cref="StartPass"/>).
+/// batch. A shuffled loader's order in an epoch is a function of its seed and the epoch (<see cref="StartPass(int)"/>).
 /// The Learner takes batches through a <see cref="Pass"/>, which prepares the next ones on a worker thread;
 /// <see cref="Batch"/> makes one on the caller's thread. Shuffled full batches of CPU tensors are gathered into
 /// buffers reused every three batches: clone a batch's tensors to keep them.

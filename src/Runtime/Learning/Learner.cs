@@ -11,7 +11,7 @@ namespace Gen;
 /// <summary>
 /// fastai's Learner: a model, data, a loss and an optimizer, trained by a loop that fires fastai's
 /// events to callbacks. The state below is what callbacks read and write, with fastai's meaning.
-/// The five steps of a batch (<see cref="Predict"/>, <see cref="GetLoss"/>, <see cref="Backward"/>,
+/// The five steps of a batch (<see cref="Predict()"/>, <see cref="GetLoss"/>, <see cref="Backward"/>,
 /// <see cref="Step"/>, <see cref="ZeroGrad"/>) can be replaced by a derived Learner or by callbacks
 /// (<see cref="IPredict"/> ...), as in the 2022 course's Learner.
 /// </summary>
