@@ -21,7 +21,8 @@ public sealed class PackageTests(PackedGen packed) : IClassFixture<PackedGen>
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
         Assert.Subset(entries, new[]
         {
-            "lib/net10.0/Gen.Runtime.dll", "lib/net10.0/Gen.Callbacks.dll", "analyzers/dotnet/cs/Gen.Generators.dll",
+            "lib/net10.0/Gen.Runtime.dll", "lib/net10.0/Gen.Callbacks.dll", "lib/net10.0/Gen.Runtime.xml", "lib/net10.0/Gen.Callbacks.xml",
+            "analyzers/dotnet/cs/Gen.Generators.dll",
             "buildTransitive/Gen.targets", "buildTransitive/TorchSharpNativeFix.targets", "README.md", "LICENSE",
         }.ToHashSet());
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/") && e.Contains("Generators"));
