@@ -224,6 +224,35 @@ public partial class MixedPrecisionTests
         Assert.Equal(Run(precisionFirst: true), Run(precisionFirst: false));
     }
 
+    /// <summary>After each training batch, whether the body's weights differ from <paramref name="start"/>.</summary>
+    private sealed partial class BodyMoved(Linear body, float[] start) : Callback
+    {
+        public List<bool> Moved { get; } = [];
+
+        [Event]
+        void AfterBatch(Learner learn)
+        {
+            if (learn.Training) Moved.Add(!body.weight!.to(ScalarType.Float32).data<float>().ToArray().SequenceEqual(start));
+        }
+    }
+
+    [Fact]
+    public void FineTune_in_mixed_precision_keeps_the_frozen_body_and_then_trains_it()
+    {
+        manual_seed(0);
+        var body = nn.Linear(3, 8);
+        var head = nn.Linear(8, 2);
+        using var learn = new Learner(nn.Sequential(body, nn.ReLU(), head), Regression(16, 4), (p, t) => nn.functional.mse_loss(p, t),
+                                      Optimizers.Adam(), lr: 1e-2, cbs: [Progress.Quiet(), new MixedPrecision()],
+                                      splitter: _ => new IEnumerable<Parameter>[] { body.parameters(), head.parameters() });
+        var start = body.weight!.to(ScalarType.BFloat16).to(ScalarType.Float32).data<float>().ToArray();   // as the bf16 model holds it
+        var watch = new BodyMoved(body, start);
+        learn.FineTune(epochs: 1, baseLr: 1e-2, freezeEpochs: 1, cbs: [watch]);
+        Assert.Equal(Enumerable.Repeat(false, 4), watch.Moved.Take(4));   // frozen phase: 4 batches
+        Assert.True(watch.Moved.Skip(4).Last());                          // unfrozen phase trained it
+        Assert.All(learn.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
     [Fact]
     public void LrFind_runs_in_mixed_precision_and_leaves_a_float32_model()
     {
