@@ -2,6 +2,7 @@ using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
+using Gen.Internals;
 using static TorchSharp.torch;
 
 namespace Gen.Callbacks.Tests;

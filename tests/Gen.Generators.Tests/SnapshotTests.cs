@@ -118,7 +118,7 @@ public class SnapshotTests
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.CompileErrors);
         var generated = result.Generated["Demo.TrainCB.g.cs"];
-        Assert.Contains("(global::Gen.EventMask)0x000000u, global::System.Type.EmptyTypes, new global::System.Type[] { typeof(global::Gen.TrainEval) }", generated);
+        Assert.Contains("(global::Gen.Internals.EventMask)0x000000u, global::System.Type.EmptyTypes, new global::System.Type[] { typeof(global::Gen.TrainEval) }", generated);
         Assert.DoesNotContain("switch", generated);
         Assert.DoesNotContain(result.Generated.Keys, k => k.Contains("StepBase"));   // abstract: its concrete subclasses get the metadata
     }

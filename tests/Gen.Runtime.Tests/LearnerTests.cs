@@ -4,6 +4,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 using Gen.TestSupport;
+using Gen.Internals;
 
 namespace Gen.Runtime.Tests;
 

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using Xunit;
+using Gen.Internals;
 
 namespace Gen.Runtime.Tests;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Gen.Internals;
 
 namespace Gen;
 

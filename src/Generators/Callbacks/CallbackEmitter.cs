@@ -8,17 +8,17 @@ internal static class CallbackEmitter
 {
     public static string Emit(CallbackModel m)
     {
-        var mask = $"(global::Gen.EventMask)0x{m.EventMask:X6}u";
-        var attribute = $"[global::Gen.HandlesEventsAttribute({mask})]";
+        var mask = $"(global::Gen.Internals.EventMask)0x{m.EventMask:X6}u";
+        var attribute = $"[global::Gen.Internals.HandlesEventsAttribute({mask})]";
         return m.Shell.Write(attribute, baseType: null, w =>
         {
             var before = TypeArray(m, runsBefore: true);
             var after = TypeArray(m, runsBefore: false);
             w.Line($"/// <summary>Compile-time metadata of this callback: fastai name, order, events, run_before/run_after.</summary>");
-            w.Line($"public static readonly global::Gen.CallbackInfo Metadata = new(typeof({m.FullName}), \"{m.SnakeName}\", {m.Order}, {mask}, {before}, {after});");
+            w.Line($"public static readonly global::Gen.Internals.CallbackInfo Metadata = new(typeof({m.FullName}), \"{m.SnakeName}\", {m.Order}, {mask}, {before}, {after});");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            w.Line("public override global::Gen.CallbackInfo Info => Metadata;");
+            w.Line("public override global::Gen.Internals.CallbackInfo Info => Metadata;");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Open("public override void Invoke(global::Gen.Event e, global::Gen.Learner learn)");

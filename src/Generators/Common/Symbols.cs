@@ -12,7 +12,7 @@ internal static class Symbols
     private const string OrderAttribute = "Gen.OrderAttribute";
     private const string RunBeforeAttribute = "Gen.RunBeforeAttribute";
     private const string RunAfterAttribute = "Gen.RunAfterAttribute";
-    private const string HandlesEventsAttribute = "Gen.HandlesEventsAttribute";
+    private const string HandlesEventsAttribute = "Gen.Internals.HandlesEventsAttribute";
     private const string CallbackType = "Gen.Callback";
     private const string LearnerType = "Gen.Learner";
 

@@ -175,7 +175,7 @@ internal static class OptimizerEmitter
         w.Line("private FlatKernel? __flatKernel;");
         w.Line();
         w.Line("/// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>");
-        w.Line($"private void StepFlat(global::Gen.FlatSlice slice, int first, int group) => TensorKernel({string.Join(", ", flatArguments)});");
+        w.Line($"private void StepFlat(global::Gen.Internals.FlatSlice slice, int first, int group) => TensorKernel({string.Join(", ", flatArguments)});");
         w.Line();
     }
 
@@ -184,7 +184,7 @@ internal static class OptimizerEmitter
         w.Line("private FlatRunKernel? __flatRunKernel;");
         w.Line();
         w.Line("/// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>");
-        w.Open("private void StepFlatRun(global::Gen.FlatGroup flat, long start, int length, int first, int group)");
+        w.Open("private void StepFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length, int first, int group)");
         WriteKernelSwitch(m, w, 0, "flat.ScalarType", "Parameters[first]",
             type => new[] { $"flat.ParamElements<{type}>(start, length)", $"flat.GradElements<{type}>(start, length)" }
                 .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<{type}>({k}, start, length)")),
@@ -202,7 +202,7 @@ internal static class OptimizerEmitter
         w.Line("protected override bool HasLowPrecisionKernel => true;");
         w.Line();
         w.Line("/// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>");
-        w.Open("private void StepFlatRunLow(global::Gen.FlatGroup flat, global::Gen.LowPrecisionFlat low, long start, int length, int first, int group)");
+        w.Open("private void StepFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length, int first, int group)");
         w.Line("if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);");
         var arguments = new[] { "flat.ParamElements<float>(start, length)", "low.GradElements(start, length)", "low.ParamElements(start, length)", "LowPrecisionUnscale", "low.Format" }
             .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<float>({k}, start, length)"))
@@ -258,11 +258,11 @@ internal static class OptimizerEmitter
         var states = m.ElementStates.Select(Span).ToList();
         var spans = new List<(string Type, string Name)> { ("float", Span("p")), ("ushort", GradLow), ("ushort", ParamLow) };
         spans.AddRange(states.Select(st => ("float", st)));
-        var scalars = new List<(string Type, string Name)> { ("float", Unscale), ("global::Gen.LowPrecisionFormat", Format) };
+        var scalars = new List<(string Type, string Name)> { ("float", Unscale), ("global::Gen.Internals.LowPrecisionFormat", Format) };
         var loopParameters = spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(scalars.Concat(hoisted).Select(h => $"{h.Type} {h.Name}"));
         var loopArguments = string.Join(", ", spans.Select(sp => sp.Name).Concat(scalars.Concat(hoisted).Select(h => h.Name)));
         var kernelParameters = new[] { $"global::System.Span<float> {Span("p")}", $"global::System.Span<ushort> {GradLow}", $"global::System.Span<ushort> {ParamLow}",
-                                       $"float {Unscale}", $"global::Gen.LowPrecisionFormat {Format}" }
+                                       $"float {Unscale}", $"global::Gen.Internals.LowPrecisionFormat {Format}" }
             .Concat(states.Select(st => $"global::System.Span<float> {st}"))
             .Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h").Append($"{LowChunkWorkClass} __chunks");
 
@@ -270,26 +270,26 @@ internal static class OptimizerEmitter
         WriteHyperLocals(m, w);
         foreach (var step in run)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "float"));
-        w.Open("if (__p.Length < global::Gen.ParallelChunks.MinLength)");
+        w.Open("if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)");
         w.Line($"LoopLow({loopArguments});");
         w.Line("return;");
         w.Close();
-        foreach (var (_, name) in spans) w.Line($"__chunks.{name} = global::Gen.ChunkWork.AddressOf({name});");
+        foreach (var (_, name) in spans) w.Line($"__chunks.{name} = global::Gen.Internals.ChunkWork.AddressOf({name});");
         foreach (var (_, name) in scalars.Concat(hoisted)) w.Line($"__chunks.{name} = {name};");
-        w.Line("global::Gen.ParallelChunks.Run(__chunks, __p.Length);");
+        w.Line("global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);");
         w.Close();
         w.Line();
 
         w.Open($"private static void LoopLow({string.Join(", ", loopParameters)})");
         // The gradient is read from the copy and not written back (a step that changes grad changes only its local copy).
         WriteLoop(w, run, "__p.Length", "float", "", step => step.LoopFloat,
-                  load: name => name == "grad" ? $"global::Gen.LowPrecision.ToSingle({GradLow}[__j], {Format}) * {Unscale}" : null,
-                  store: name => name == "grad" ? [] : name == "p" ? [$"{Span("p")}[__j] = {ElementLocal("p")};", $"{ParamLow}[__j] = global::Gen.LowPrecision.FromSingle({ElementLocal("p")}, {Format});"] : null);
+                  load: name => name == "grad" ? $"global::Gen.Internals.LowPrecision.ToSingle({GradLow}[__j], {Format}) * {Unscale}" : null,
+                  store: name => name == "grad" ? [] : name == "p" ? [$"{Span("p")}[__j] = {ElementLocal("p")};", $"{ParamLow}[__j] = global::Gen.Internals.LowPrecision.FromSingle({ElementLocal("p")}, {Format});"] : null);
         w.Close();
         w.Line();
 
         w.Line("/// <summary>KernelLow's loop, for ParallelChunks.</summary>");
-        w.Open($"private sealed class {LowChunkWorkClass} : global::Gen.ChunkWork");
+        w.Open($"private sealed class {LowChunkWorkClass} : global::Gen.Internals.ChunkWork");
         w.Line($"public nint {string.Join(", ", spans.Select(sp => sp.Name))};");
         foreach (var group in scalars.Concat(hoisted).GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
         var chunkArguments = spans.Select(sp => $"Elements<{sp.Type}>({sp.Name}, start, length)").Concat(scalars.Concat(hoisted).Select(h => h.Name));
@@ -315,20 +315,20 @@ internal static class OptimizerEmitter
         WriteHyperLocals(m, w);
         foreach (var step in run)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
-        w.Open("if (__p.Length < global::Gen.ParallelChunks.MinLength)");
+        w.Open("if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)");
         w.Line($"Loop{index}({loopArguments});");
         w.Line("return;");
         w.Close();
-        foreach (var span in spans) w.Line($"__chunks.{span} = global::Gen.ChunkWork.AddressOf({span});");
+        foreach (var span in spans) w.Line($"__chunks.{span} = global::Gen.Internals.ChunkWork.AddressOf({span});");
         foreach (var h in hoisted) w.Line($"__chunks.{h.Name} = {h.Name};");
-        w.Line("global::Gen.ParallelChunks.Run(__chunks, __p.Length);");
+        w.Line("global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);");
         w.Close();
         w.Line();
 
         WriteLoopMethod(w, index, run, type, spans, hoisted);
 
         w.Line($"/// <summary>Kernel{index}'s loop over {type} buffers, for ParallelChunks.</summary>");
-        w.Open($"private sealed class {work} : global::Gen.ChunkWork");
+        w.Open($"private sealed class {work} : global::Gen.Internals.ChunkWork");
         w.Line($"public nint {string.Join(", ", spans)};");
         foreach (var group in hoisted.GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
         var chunkArguments = spans.Select(span => $"Elements<{type}>({span}, start, length)").Concat(hoisted.Select(h => h.Name));

@@ -1,3 +1,4 @@
+using Gen.Internals;
 namespace Gen;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>
 /// What the generator knows of a callback class at compile time: its fastai name, order, events and

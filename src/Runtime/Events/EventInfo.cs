@@ -1,4 +1,5 @@
 using System;
+using Gen.Internals;
 
 namespace Gen;
 

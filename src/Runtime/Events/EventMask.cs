@@ -1,4 +1,4 @@
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>A set of <see cref="Event"/>s, one bit per event.</summary>
 [System.Flags]

@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>
 /// An element loop that <see cref="ParallelChunks"/> can split across cores: a generated kernel fills one

@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>
 /// One param group laid out in flat buffers: the parameters, their gradients and every element-state buffer

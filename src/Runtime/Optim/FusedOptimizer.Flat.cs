@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
+using Gen.Internals;
 
 namespace Gen;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Gen.Internals;
 
 namespace Gen;
 

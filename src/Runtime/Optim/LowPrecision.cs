@@ -2,7 +2,7 @@ using System;
 using System.ComponentModel;
 using static TorchSharp.torch;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>The 16-bit formats a mixed-precision model runs in; the optimizer's master weights stay float32.</summary>
 public enum LowPrecisionFormat

@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>
 /// The low-precision copies of a flat group's parameters in mixed precision (see

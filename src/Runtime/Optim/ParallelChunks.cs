@@ -2,7 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Threading;
 
-namespace Gen;
+namespace Gen.Internals;
 
 /// <summary>
 /// Splits a large element loop into chunks run by the calling thread and one worker per other core. The

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Gen;
 using TorchSharp;
 using TorchSharp.Modules;
+using Gen.Internals;
 using static TorchSharp.torch;
 
 namespace Benchmarks.Optim;

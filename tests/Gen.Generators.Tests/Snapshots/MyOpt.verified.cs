@@ -109,12 +109,12 @@ namespace Demo
         private FlatKernel? __flatKernel;
 
         /// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>
-        private void StepFlat(global::Gen.FlatSlice slice, int first, int group) => TensorKernel(slice.Param, slice.Grad, slice.States[0], ref _step[first], in _hypers[group]);
+        private void StepFlat(global::Gen.Internals.FlatSlice slice, int first, int group) => TensorKernel(slice.Param, slice.Grad, slice.States[0], ref _step[first], in _hypers[group]);
 
         private FlatRunKernel? __flatRunKernel;
 
         /// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>
-        private void StepFlatRun(global::Gen.FlatGroup flat, long start, int length, int first, int group)
+        private void StepFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length, int first, int group)
         {
             switch (flat.ScalarType)
             {
@@ -130,7 +130,7 @@ namespace Demo
         protected override bool HasLowPrecisionKernel => true;
 
         /// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
-        private void StepFlatRunLow(global::Gen.FlatGroup flat, global::Gen.LowPrecisionFlat low, long start, int length, int first, int group)
+        private void StepFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length, int first, int group)
         {
             if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);
             KernelLow(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format, flat.StateElements<float>(0, start, length), ref _step[first], in _hypers[group], __kernelLowChunks ??= new());
@@ -146,19 +146,19 @@ namespace Demo
             float s1_h1 = (float)(((true) ? 1 - mom : 1));
             float s2_h0 = (float)(lr);
             step++;
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
-            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
+            __chunks.__gradAvg = global::Gen.Internals.ChunkWork.AddressOf(__gradAvg);
             __chunks.s0_h0 = s0_h0;
             __chunks.s1_h0 = s1_h0;
             __chunks.s1_h1 = s1_h1;
             __chunks.s2_h0 = s2_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
@@ -229,7 +229,7 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0FloatChunks : global::Gen.ChunkWork
+        private sealed class Kernel0FloatChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad, __gradAvg;
             public float s0_h0, s1_h0, s1_h1, s2_h0;
@@ -246,19 +246,19 @@ namespace Demo
             double s1_h1 = (double)(((true) ? 1 - mom : 1));
             double s2_h0 = (double)(lr);
             step++;
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
-            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
+            __chunks.__gradAvg = global::Gen.Internals.ChunkWork.AddressOf(__gradAvg);
             __chunks.s0_h0 = s0_h0;
             __chunks.s1_h0 = s1_h0;
             __chunks.s1_h1 = s1_h1;
             __chunks.s2_h0 = s2_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, double s0_h0, double s1_h0, double s1_h1, double s2_h0)
@@ -329,7 +329,7 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0DoubleChunks : global::Gen.ChunkWork
+        private sealed class Kernel0DoubleChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad, __gradAvg;
             public double s0_h0, s1_h0, s1_h1, s2_h0;
@@ -367,7 +367,7 @@ namespace Demo
             step++;
         }
 
-        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.LowPrecisionFormat __format, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, KernelLowChunks __chunks)
+        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, global::System.Span<float> __gradAvg, ref int step, in Hypers __h, KernelLowChunks __chunks)
         {
             double lr = __h.Lr;
             double wd = __h.Wd;
@@ -377,31 +377,31 @@ namespace Demo
             float s1_h1 = (float)(((true) ? 1 - mom : 1));
             float s2_h0 = (float)(lr);
             step++;
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 LoopLow(__p, __gradLow, __pLow, __gradAvg, __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__gradLow = global::Gen.ChunkWork.AddressOf(__gradLow);
-            __chunks.__pLow = global::Gen.ChunkWork.AddressOf(__pLow);
-            __chunks.__gradAvg = global::Gen.ChunkWork.AddressOf(__gradAvg);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__gradLow = global::Gen.Internals.ChunkWork.AddressOf(__gradLow);
+            __chunks.__pLow = global::Gen.Internals.ChunkWork.AddressOf(__pLow);
+            __chunks.__gradAvg = global::Gen.Internals.ChunkWork.AddressOf(__gradAvg);
             __chunks.__unscale = __unscale;
             __chunks.__format = __format;
             __chunks.s0_h0 = s0_h0;
             __chunks.s1_h0 = s1_h0;
             __chunks.s1_h1 = s1_h1;
             __chunks.s2_h0 = s2_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
-        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, global::System.Span<float> __gradAvg, float __unscale, global::Gen.LowPrecisionFormat __format, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, global::System.Span<float> __gradAvg, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
                 float __p_j = __p[__j];
                 float __gradAvg_j = __gradAvg[__j];
-                float __grad_j = global::Gen.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
                 // Decay
                 {
                     float p = __p_j;
@@ -423,17 +423,17 @@ namespace Demo
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
-                __pLow[__j] = global::Gen.LowPrecision.FromSingle(__p_j, __format);
+                __pLow[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __format);
                 __gradAvg[__j] = __gradAvg_j;
             }
         }
 
         /// <summary>KernelLow's loop, for ParallelChunks.</summary>
-        private sealed class KernelLowChunks : global::Gen.ChunkWork
+        private sealed class KernelLowChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __gradLow, __pLow, __gradAvg;
             public float __unscale, s0_h0, s1_h0, s1_h1, s2_h0;
-            public global::Gen.LowPrecisionFormat __format;
+            public global::Gen.Internals.LowPrecisionFormat __format;
             public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), Elements<float>(__gradAvg, start, length), __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
         }
 

@@ -5,14 +5,14 @@ namespace Demo
 {
     partial class Outer
     {
-        [global::Gen.HandlesEventsAttribute((global::Gen.EventMask)0x000010u)]
+        [global::Gen.Internals.HandlesEventsAttribute((global::Gen.Internals.EventMask)0x000010u)]
         partial class Nested<TTag>
         {
             /// <summary>Compile-time metadata of this callback: fastai name, order, events, run_before/run_after.</summary>
-            public static readonly global::Gen.CallbackInfo Metadata = new(typeof(global::Demo.Outer.Nested<TTag>), "nested", 0, (global::Gen.EventMask)0x000010u, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes);
+            public static readonly global::Gen.Internals.CallbackInfo Metadata = new(typeof(global::Demo.Outer.Nested<TTag>), "nested", 0, (global::Gen.Internals.EventMask)0x000010u, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes);
 
             /// <inheritdoc/>
-            public override global::Gen.CallbackInfo Info => Metadata;
+            public override global::Gen.Internals.CallbackInfo Info => Metadata;
 
             /// <inheritdoc/>
             public override void Invoke(global::Gen.Event e, global::Gen.Learner learn)

@@ -127,15 +127,15 @@ namespace Demo
             double trustCoeff = __h.TrustCoeff;
             double eps = __h.Eps;
             float s0_h0 = (float)(1 - lr * wd);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, s0_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s0_h0 = s0_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
@@ -168,7 +168,7 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0FloatChunks : global::Gen.ChunkWork
+        private sealed class Kernel0FloatChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s0_h0;
@@ -182,15 +182,15 @@ namespace Demo
             double trustCoeff = __h.TrustCoeff;
             double eps = __h.Eps;
             double s0_h0 = (double)(1 - lr * wd);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, s0_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s0_h0 = s0_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0)
@@ -223,7 +223,7 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0DoubleChunks : global::Gen.ChunkWork
+        private sealed class Kernel0DoubleChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s0_h0;
@@ -248,15 +248,15 @@ namespace Demo
             double trustCoeff = __h.TrustCoeff;
             double eps = __h.Eps;
             float s2_h0 = (float)((double)localLr);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop2(__p, __grad, s2_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s2_h0 = s2_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop2(global::System.Span<float> __p, global::System.Span<float> __grad, float s2_h0)
@@ -293,7 +293,7 @@ namespace Demo
         }
 
         /// <summary>Kernel2's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel2FloatChunks : global::Gen.ChunkWork
+        private sealed class Kernel2FloatChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s2_h0;
@@ -307,15 +307,15 @@ namespace Demo
             double trustCoeff = __h.TrustCoeff;
             double eps = __h.Eps;
             double s2_h0 = (double)((double)localLr);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop2(__p, __grad, s2_h0);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s2_h0 = s2_h0;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop2(global::System.Span<double> __p, global::System.Span<double> __grad, double s2_h0)
@@ -352,7 +352,7 @@ namespace Demo
         }
 
         /// <summary>Kernel2's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel2DoubleChunks : global::Gen.ChunkWork
+        private sealed class Kernel2DoubleChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s2_h0;

@@ -100,7 +100,7 @@ namespace Demo
         private FlatRunKernel? __flatRunKernel;
 
         /// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>
-        private void StepFlatRun(global::Gen.FlatGroup flat, long start, int length, int first, int group)
+        private void StepFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length, int first, int group)
         {
             switch (flat.ScalarType)
             {
@@ -116,7 +116,7 @@ namespace Demo
         protected override bool HasLowPrecisionKernel => true;
 
         /// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
-        private void StepFlatRunLow(global::Gen.FlatGroup flat, global::Gen.LowPrecisionFlat low, long start, int length, int first, int group)
+        private void StepFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length, int first, int group)
         {
             if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);
             KernelLow(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format, in _hypers[group], __kernelLowChunks ??= new());
@@ -128,16 +128,16 @@ namespace Demo
             double scale = __h.Scale;
             float s0_h0 = (float)(scale);
             float s0_h1 = (float)(lr);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, s0_h0, s0_h1);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s0_h0 = s0_h0;
             __chunks.s0_h1 = s0_h1;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0, float s0_h1)
@@ -177,7 +177,7 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0FloatChunks : global::Gen.ChunkWork
+        private sealed class Kernel0FloatChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s0_h0, s0_h1;
@@ -190,16 +190,16 @@ namespace Demo
             double scale = __h.Scale;
             double s0_h0 = (double)(scale);
             double s0_h1 = (double)(lr);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 Loop0(__p, __grad, s0_h0, s0_h1);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.ChunkWork.AddressOf(__grad);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
             __chunks.s0_h0 = s0_h0;
             __chunks.s0_h1 = s0_h1;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0, double s0_h1)
@@ -239,40 +239,40 @@ namespace Demo
         }
 
         /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0DoubleChunks : global::Gen.ChunkWork
+        private sealed class Kernel0DoubleChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s0_h0, s0_h1;
             public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0, s0_h1);
         }
 
-        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.LowPrecisionFormat __format, in Hypers __h, KernelLowChunks __chunks)
+        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, in Hypers __h, KernelLowChunks __chunks)
         {
             double lr = __h.Lr;
             double scale = __h.Scale;
             float s0_h0 = (float)(scale);
             float s0_h1 = (float)(lr);
-            if (__p.Length < global::Gen.ParallelChunks.MinLength)
+            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
             {
                 LoopLow(__p, __gradLow, __pLow, __unscale, __format, s0_h0, s0_h1);
                 return;
             }
-            __chunks.__p = global::Gen.ChunkWork.AddressOf(__p);
-            __chunks.__gradLow = global::Gen.ChunkWork.AddressOf(__gradLow);
-            __chunks.__pLow = global::Gen.ChunkWork.AddressOf(__pLow);
+            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
+            __chunks.__gradLow = global::Gen.Internals.ChunkWork.AddressOf(__gradLow);
+            __chunks.__pLow = global::Gen.Internals.ChunkWork.AddressOf(__pLow);
             __chunks.__unscale = __unscale;
             __chunks.__format = __format;
             __chunks.s0_h0 = s0_h0;
             __chunks.s0_h1 = s0_h1;
-            global::Gen.ParallelChunks.Run(__chunks, __p.Length);
+            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
-        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.LowPrecisionFormat __format, float s0_h0, float s0_h1)
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0, float s0_h1)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
                 float __p_j = __p[__j];
-                float __grad_j = global::Gen.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
                 // ScaledStep
                 {
                     float p = __p_j;
@@ -282,16 +282,16 @@ namespace Demo
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
-                __pLow[__j] = global::Gen.LowPrecision.FromSingle(__p_j, __format);
+                __pLow[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __format);
             }
         }
 
         /// <summary>KernelLow's loop, for ParallelChunks.</summary>
-        private sealed class KernelLowChunks : global::Gen.ChunkWork
+        private sealed class KernelLowChunks : global::Gen.Internals.ChunkWork
         {
             public nint __p, __gradLow, __pLow;
             public float __unscale, s0_h0, s0_h1;
-            public global::Gen.LowPrecisionFormat __format;
+            public global::Gen.Internals.LowPrecisionFormat __format;
             public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), __unscale, __format, s0_h0, s0_h1);
         }
 

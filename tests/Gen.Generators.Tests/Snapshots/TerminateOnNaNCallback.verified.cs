@@ -3,14 +3,14 @@
 
 namespace Demo
 {
-    [global::Gen.HandlesEventsAttribute((global::Gen.EventMask)0x004002u)]
+    [global::Gen.Internals.HandlesEventsAttribute((global::Gen.Internals.EventMask)0x004002u)]
     partial class TerminateOnNaNCallback
     {
         /// <summary>Compile-time metadata of this callback: fastai name, order, events, run_before/run_after.</summary>
-        public static readonly global::Gen.CallbackInfo Metadata = new(typeof(global::Demo.TerminateOnNaNCallback), "terminate_on_na_n", 5, (global::Gen.EventMask)0x004002u, global::System.Type.EmptyTypes, new global::System.Type[] { typeof(global::Demo.Logger) });
+        public static readonly global::Gen.Internals.CallbackInfo Metadata = new(typeof(global::Demo.TerminateOnNaNCallback), "terminate_on_na_n", 5, (global::Gen.Internals.EventMask)0x004002u, global::System.Type.EmptyTypes, new global::System.Type[] { typeof(global::Demo.Logger) });
 
         /// <inheritdoc/>
-        public override global::Gen.CallbackInfo Info => Metadata;
+        public override global::Gen.Internals.CallbackInfo Info => Metadata;
 
         /// <inheritdoc/>
         public override void Invoke(global::Gen.Event e, global::Gen.Learner learn)
