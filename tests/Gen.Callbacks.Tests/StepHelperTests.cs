@@ -13,8 +13,12 @@ public static class HelperSteps
     internal static readonly float Scale = 3f;
     private static float Soft(float x) => x / (1f + MathF.Abs(x));
     private static float Twice(float x) => 2f * Soft(x);   // a helper calling a helper
+    private static float Blend(float a, float b, float w = 0.25f) => a + w * (b - a);
 
     [Step] public static void Descend(ref float p, float grad, float lr) => p -= lr * Half * Twice(grad * Scale);
+
+    /// <summary>Named arguments out of order and a default value.</summary>
+    [Step] public static void Blended(ref float p, float grad, float lr) => p -= lr * Blend(b: grad, a: 0f);
 
     /// <summary>A local given a value per element: each element starts again from its declaration.</summary>
     [Step]
@@ -29,6 +33,8 @@ public static class HelperSteps
 [Optimizer(typeof(HelperSteps), nameof(HelperSteps.Descend))] public sealed partial class HelperSgd;
 
 [Optimizer(typeof(HelperSteps), nameof(HelperSteps.Branchy))] public sealed partial class BranchySgd;
+
+[Optimizer(typeof(HelperSteps), nameof(HelperSteps.Blended))] public sealed partial class BlendedSgd;
 
 /// <summary>The generated optimizers against the same arithmetic written by hand, element by element, on both backends.</summary>
 public class StepHelperTests
@@ -67,6 +73,16 @@ public class StepHelperTests
         var (parameters, start, grads) = Case();
         using var opt = new HelperSgd(parameters, lr: 0.1) { UseTensorPath = tensorPath };
         AssertStep(opt, parameters, start, grads, (p, g) => p - 0.1f * 0.5f * (2f * Soft(g * 3f)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Named_arguments_and_defaults_reach_the_right_parameters(bool tensorPath)
+    {
+        var (parameters, start, grads) = Case();
+        using var opt = new BlendedSgd(parameters, lr: 0.1) { UseTensorPath = tensorPath };
+        AssertStep(opt, parameters, start, grads, (p, g) => p - 0.1f * (0f + 0.25f * (g - 0f)));
     }
 
     [Fact]

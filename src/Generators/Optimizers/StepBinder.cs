@@ -142,7 +142,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         var declaration = helper.DeclaringSyntaxReferences[0].GetSyntax() as MethodDeclarationSyntax;
         var body = declaration?.ExpressionBody?.Expression
                    ?? (declaration?.Body?.Statements is { Count: 1 } statements && statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
-        if (body is null || helper.ReturnsVoid || helper.Parameters.Any(p => p.RefKind != RefKind.None) || helper.IsGenericMethod)
+        if (body is null || helper.ReturnsVoid || helper.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams) || helper.IsGenericMethod)
         {
             Report(call, $"calls '{helper.Name}', which is not an expression-bodied static helper ('static float {helper.Name}(float x) => ...'); the kernel inlines helpers, so write it as one expression");
             return null;
@@ -152,7 +152,11 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
             Report(call, $"calls '{helper.Name}' through more than {MaxInlineDepth} nested helpers (recursion?); the kernel inlines helpers");
             return null;
         }
-        var arguments = call.ArgumentList.Arguments.Select(a => (ExpressionSyntax)Visit(a.Expression)!).ToList();
+        // Each parameter's argument, positional or named (bound in the caller's tree).
+        var arguments = new Dictionary<string, ExpressionSyntax>();
+        var given = call.ArgumentList.Arguments;
+        for (int i = 0; i < given.Count; i++)
+            arguments[given[i].NameColon?.Name.Identifier.Text ?? helper.Parameters[i].Name] = (ExpressionSyntax)Visit(given[i].Expression)!;
         var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1);
         inner.ReportUnsupportedStatements(body);
         // Bound in the helper's own tree (its constants, statics and nested helpers); its parameters keep their names.
@@ -160,7 +164,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         var parameterNames = helper.Parameters.Select(p => p.Name).ToList();
         var inlined = bound.ReplaceNodes(
             bound.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => parameterNames.Contains(id.Identifier.Text) && IsValueName(id)),
-            (original, _) => ParenthesizedExpression(ArgumentFor(original.Identifier.Text, parameterNames, arguments, helper)).WithTriviaFrom(original));
+            (original, _) => ParenthesizedExpression(ArgumentFor(original.Identifier.Text, arguments, helper)).WithTriviaFrom(original));
         return ParenthesizedExpression(inlined).WithTriviaFrom(call);
     }
 
@@ -168,11 +172,11 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     private static bool IsValueName(IdentifierNameSyntax id) =>
         !(id.Parent is MemberAccessExpressionSyntax access && access.Name == id) && !(id.Parent is InvocationExpressionSyntax call && call.Expression == id);
 
-    private static ExpressionSyntax ArgumentFor(string parameter, List<string> names, List<ExpressionSyntax> arguments, IMethodSymbol helper)
+    // The argument given for a parameter, else its default value.
+    private static ExpressionSyntax ArgumentFor(string parameter, Dictionary<string, ExpressionSyntax> arguments, IMethodSymbol helper)
     {
-        int index = names.IndexOf(parameter);
-        if (index < arguments.Count) return arguments[index];
-        var p = helper.Parameters[index];
+        if (arguments.TryGetValue(parameter, out var argument)) return argument;
+        var p = helper.Parameters.First(q => q.Name == parameter);
         return p.HasExplicitDefaultValue ? Literals.Of(p.ExplicitDefaultValue) : DefaultExpression(ParseTypeName(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
     }
 
