@@ -141,7 +141,19 @@ public partial class MixedPrecisionTests
         learn.Fit(1);
         Assert.Equal(start, Weights(learn.Model));   // skipped: the weights are those before the fit (float16 round trip aside)
         Assert.Equal(32768, precision.Scaler!.Scale);
+        Assert.Equal(0, precision.Scaler.CleanSteps);   // a skipped step is not a clean one
         Assert.Equal(1, precision.SkippedSteps);
+    }
+
+    [Fact]
+    public void fp16_keeps_halving_the_scale_while_every_step_overflows()
+    {
+        // With growth after every clean step, counting a skipped step as clean would double the scale back each time.
+        var precision = new MixedPrecision(ScalarType.Float16, new LossScaler(growthInterval: 1));
+        using var learn = Make(Linear(), Data(full(4, 3, 1000f), zeros(4, 2), 4), cbs: precision);
+        learn.Fit(3);
+        Assert.Equal(3, precision.SkippedSteps);
+        Assert.Equal(65536.0 / 8, precision.Scaler!.Scale);
     }
 
     [Fact]
@@ -252,6 +264,37 @@ public partial class MixedPrecisionTests
         Assert.Equal(Enumerable.Repeat(false, 4), watch.Moved.Take(4));   // frozen phase: 4 batches
         Assert.True(watch.Moved.Skip(4).Last());                          // unfrozen phase trained it
         Assert.All(learn.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    /// <summary>A metric whose value at the learner's k-th validation is values[k].</summary>
+    private sealed class Scripted(params double[] values) : Metric
+    {
+        private int _phases;
+        public override string Name => "accuracy";
+        public override void Reset() => _phases++;
+        public override void Accumulate(Learner learn) { }
+        public override double Value => values[_phases - 1];
+    }
+
+    /// <summary>The optimizer's float32 masters at the end of every epoch.</summary>
+    private sealed partial class MastersPerEpoch : Callback
+    {
+        public List<float[][]> Snapshots { get; } = [];
+        [Event] void AfterEpoch(Learner learn) => Snapshots.Add(learn.Opt!.Fused!.Parameters.Select(p => p.data<float>().ToArray()).ToArray());
+    }
+
+    [Fact]
+    public void SaveModel_in_mixed_precision_brings_back_the_best_epochs_exact_float32_weights()
+    {
+        var folder = Directory.CreateTempSubdirectory("gen-mp-best-");
+        var masters = new MastersPerEpoch();
+        var saver = new SaveModel("accuracy", path: Path.Combine(folder.FullName, "best.ckpt")) { Output = null };
+        using var learn = new Learner(Linear(), Regression(16, 4), (p, t) => nn.functional.mse_loss(p, t), Optimizers.Adam(), lr: 1e-2,
+                                      metrics: [new Scripted(0.5, 0.7, 0.6)], cbs: [Progress.Quiet(), new MixedPrecision(), saver, masters]);
+        learn.Fit(3);
+        Assert.NotEqual(masters.Snapshots[1], masters.Snapshots[2]);
+        Assert.Equal(masters.Snapshots[1], Weights(learn.Model));   // exact, not rounded to bfloat16
+        folder.Delete(recursive: true);
     }
 
     [Fact]

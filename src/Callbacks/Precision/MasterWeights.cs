@@ -26,23 +26,25 @@ internal sealed class MasterWeights
     /// <summary>The masters by parameter name (what a checkpoint keeps).</summary>
     public IEnumerable<(string Name, Parameter Master)> Masters => _pairs.Select(p => (p.Name, p.Master));
 
+    /// <summary>The master of parameter <paramref name="name"/>; null for a buffer (BatchNorm's running statistics are the model's own).</summary>
+    public Tensor? MasterOf(string name) => _pairs.FirstOrDefault(p => p.Name == name).Master;
+
     /// <summary>How many parameters the optimizer's fused mixed-precision kernel steps (the others are copied around the step).</summary>
     public int FusedCount => _pairs.Count(p => p.Fused);
 
     /// <summary>
-    /// Makes float32 masters of the model's parameters (<paramref name="saved"/>'s values where given: masters a checkpoint
-    /// kept), remakes the Learner's optimizer over them with its state, converts the model's leaf non-norm modules to
+    /// Makes float32 masters of the model's parameters, remakes the Learner's optimizer over them with its state, converts the model's leaf non-norm modules to
     /// <paramref name="format"/> (their weights rounded from the masters), and with <paramref name="fused"/> hands the
     /// converted parameters to the optimizer as the masters' low-precision copies (see <see cref="FusedOptimizer.UseLowPrecisionCopies"/>).
     /// </summary>
-    public static MasterWeights Switch(Learner learn, LowPrecisionFormat format, IReadOnlyDictionary<string, Tensor>? saved, bool fused)
+    public static MasterWeights Switch(Learner learn, LowPrecisionFormat format, bool fused)
     {
         var model = learn.Model;
         var named = model.named_parameters().ToList();
         var notFloat = named.FirstOrDefault(p => p.parameter.dtype != ScalarType.Float32);
         if (notFloat.parameter is not null)
             throw new InvalidOperationException($"MixedPrecision keeps float32 master weights of a float32 model, but '{notFloat.name}' is {notFloat.parameter.dtype}. Create the model in float32 (TorchSharp's default) and let MixedPrecision convert it.");
-        var masters = named.ToDictionary(p => p.name, p => NewMaster(saved?.GetValueOrDefault(p.name) ?? p.parameter, p.parameter.requires_grad));
+        var masters = named.ToDictionary(p => p.name, p => NewMaster(p.parameter, p.parameter.requires_grad));
         var byHandle = named.ToDictionary(p => p.parameter.Handle, p => masters[p.name]);
         var old = learn.Opt!;
         var opt = WithStateOf(old, () => learn.NewOpt(p => byHandle[p.Handle]));

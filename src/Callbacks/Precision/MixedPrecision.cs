@@ -27,10 +27,9 @@ namespace Gen;
 /// resumed fit continues from the exact float32 weights.</para>
 /// </remarks>
 [Order(10)]
-public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
+public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed, IMasterWeights
 {
     private MasterWeights? _masters;
-    private Dictionary<string, Tensor>? _savedMasters;   // from a checkpoint loaded between fits
 
     /// <param name="dtype"><see cref="ScalarType.BFloat16"/> (the default) or <see cref="ScalarType.Float16"/>.</param>
     /// <param name="scaler">The loss scaler for float16 (torch's defaults when null); bfloat16 needs none, as in torch, unless one is given.</param>
@@ -71,9 +70,8 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
                 $"MixedPrecision keeps float32 master weights in a Gen optimizer, but the Learner's optimizer is {learn.Opt?.GetType().Name ?? "missing"}. " +
                 "Use one of Gen's optimizers (Optimizers.Adam(), Sgd(), ... or your own [Step] optimizer) as optFunc.");
         // A fit that ended with an exception left the model converted and the optimizer over the masters: go on from there.
-        _masters ??= MasterWeights.Switch(learn, Format, _savedMasters, FusedStep);
+        _masters ??= MasterWeights.Switch(learn, Format, FusedStep);
         FusedParameters = _masters.FusedCount;
-        DisposeSavedMasters();
     }
 
     [Event]
@@ -105,15 +103,24 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
         if (finite) return;
         Scaler!.Update(foundInf: true);
         SkippedSteps++;
+        _skipped = true;
         learn.Cancel(Stage.Step);   // zero_grad still runs
     }
 
+    // after_step also follows a cancelled step (fastai's order): a skipped step is neither copied nor counted as clean.
     [Event]
     void AfterStep(Learner learn)
     {
+        if (_skipped)
+        {
+            _skipped = false;
+            return;
+        }
         _masters!.CopyMastersToModel();
         Scaler?.Update(foundInf: false);
     }
+
+    private bool _skipped;
 
     /// <summary>Zeroes the masters' gradients (the optimizer's zero_grad) and the model's.</summary>
     public void ZeroGrad(Learner learn)
@@ -134,7 +141,10 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
     /// <inheritdoc/>
     public string CheckpointKey => "mixed_precision";
 
-    /// <summary>The dtype, the scaler's scale and clean steps, and during a fit the float32 masters ("master.{name}").</summary>
+    /// <summary>During a fit, the float32 master of a parameter: a checkpoint's model section holds it instead of its rounding.</summary>
+    Tensor? IMasterWeights.MasterOf(string name) => _masters?.MasterOf(name);
+
+    /// <summary>The dtype, the scaler's scale, clean and skipped steps, and during a fit the float32 masters ("master.{name}").</summary>
     public void SaveState(CheckpointState state)
     {
         state.Set("dtype", DType.ToString());
@@ -148,7 +158,10 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
             foreach (var (name, master) in _masters.Masters) state.Set($"master.{name}", master);
     }
 
-    /// <summary>Restores the scaler and the masters: into the running fit's, or kept for the next fit's before_fit.</summary>
+    /// <summary>
+    /// Restores the scaler, and during a fit the masters (a checkpoint loaded between fits gives the exact weights through
+    /// its model section, from which the next fit makes its masters).
+    /// </summary>
     public void LoadState(CheckpointState state)
     {
         string dtype = state.GetString("dtype");
@@ -158,16 +171,10 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
             throw new CheckpointException($"The checkpoint's MixedPrecision {(Scaler is null ? "scaled" : "did not scale")} the loss and this one {(Scaler is null ? "does not" : "does")}; give the same scaler to resume that fit.");
         double scale = Scaler is null ? 0 : state.GetDouble("scale");
         long clean = Scaler is null ? 0 : state.GetLong("clean_steps"), skipped = state.GetLong("skipped_steps");
-        var masters = ReadMasters(state);
+        var masters = _masters is null ? null : ReadMasters(state);
         Scaler?.Restore(scale, (int)clean);
         SkippedSteps = (int)skipped;
-        if (masters is null) return;
-        if (_masters is not null) _masters.Load(masters);
-        else
-        {
-            DisposeSavedMasters();
-            _savedMasters = masters.ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-        }
+        if (masters is not null) _masters!.Load(masters);
     }
 
     // The saved masters, checked against the model's parameters (names and shapes); null when saved between fits.
@@ -183,11 +190,5 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed
         if (saved.Count != parameters.Count)
             throw new CheckpointException($"The checkpoint holds {saved.Count} float32 master weights, this model {parameters.Count} parameters; load it into a Learner over the same architecture.");
         return saved;
-    }
-
-    private void DisposeSavedMasters()
-    {
-        foreach (var t in _savedMasters?.Values.AsEnumerable() ?? []) t.Dispose();
-        _savedMasters = null;
     }
 }

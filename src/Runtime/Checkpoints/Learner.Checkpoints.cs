@@ -28,7 +28,7 @@ public partial class Learner
         var checkpointed = CheckpointedCallbacks();
         CheckpointFile.Write(path, writer =>
         {
-            ModelSection.Write(writer, Model);
+            ModelSection.Write(writer, Model, Cbs.OfType<IMasterWeights>().FirstOrDefault());
             var opt = withOpt ? Opt : null;
             writer.Write(opt is not null);
             if (opt is not null) OptimizerSection.Write(writer, opt);

@@ -14,12 +14,13 @@ namespace Gen;
 /// </summary>
 internal sealed class ModelSection(List<(string Name, Tensor Value)> entries) : IDisposable
 {
-    public static void Write(BinaryWriter writer, nn.Module model)
+    public static void Write(BinaryWriter writer, nn.Module model, IMasterWeights? masters = null)
     {
         var entries = model.state_dict();
         writer.Write(entries.Count);
-        foreach (var (name, value) in entries)
+        foreach (var (name, own) in entries)
         {
+            var value = masters?.MasterOf(name) ?? own;
             writer.Write(name);
             if (value.device_type == DeviceType.CPU) value.Save(writer);
             else using (var onCpu = value.cpu()) onCpu.Save(writer);
