@@ -14,11 +14,12 @@ public static class HelperSteps
     private static float Soft(float x) => x / (1f + MathF.Abs(x));
     private static float Twice(float x) => 2f * Soft(x);   // a helper calling a helper
     private static float Blend(float a, float b, float w = 0.25f) => a + w * (b - a);
+    private static float Inv(float x) => 1 / x;   // called with an int: the division must stay a float one
 
     [Step] public static void Descend(ref float p, float grad, float lr) => p -= lr * Half * Twice(grad * Scale);
 
     /// <summary>Named arguments out of order and a default value.</summary>
-    [Step] public static void Blended(ref float p, float grad, float lr) => p -= lr * Blend(b: grad, a: 0f);
+    [Step] public static void Blended(ref float p, float grad, float lr) => p -= lr * Blend(b: grad, a: 0f) * Inv(2) * 2;
 
     /// <summary>A local given a value per element: each element starts again from its declaration.</summary>
     [Step]

@@ -55,6 +55,54 @@ public class StepBinderTests
         Assert.DoesNotContain("Clip(", generated);            // inlined
     }
 
+    [Theory]
+    [InlineData("[Step] public static void Step(ref float p, float grad) => p = MathF.Max(p * grad, float.NegativeInfinity);")]   // infinite constants
+    [InlineData("static float F(float x, float y) => MathF.Max(x: y, y: x); [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * F(grad, p);")]   // argument labels
+    [InlineData("internal static int N = 3; internal static bool Flip = true; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * (N / 2) * (Flip ? grad : -grad);")]
+    [InlineData("static float Inv(float x) => 1 / x; static double Sq(double x) => x * x; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Inv(2) * (float)Sq(grad);")]
+    public void Steps_that_bind_constants_labels_typed_statics_and_converted_arguments_compile(string steps)
+    {
+        var (result, _) = Run(steps);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+    }
+
+    [Fact]
+    public void A_converted_argument_keeps_the_parameters_type()
+    {
+        var (result, _) = Run("static float Inv(float x) => 1 / x; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Inv(2) * grad;");
+        // Hoisted and computed in double as hypers are: 1 / (double)2, not the integer division 1 / 2.
+        Assert.Contains("(1 / ((double)(2)))", result.Generated["MyOpt.g.cs"]);
+    }
+
+    [Fact]
+    public void A_simple_name_from_using_static_is_qualified()
+    {
+        var result = GeneratorHarness.Run("""
+            using Gen;
+            using static System.MathF;
+            public class S { [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Sqrt(grad * grad); }
+            [Optimizer(typeof(S), "Step")] public sealed partial class MyOpt;
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+    }
+
+    [Fact]
+    public void An_argument_with_a_side_effect_is_reported_at_the_argument() => AssertUnsupported(
+        "static float Sq(float x) => x * x; [Step] public static void Step(ref float p, ref float s, float grad, float lr) => p -= lr * Sq([|s = s * 0.9f + grad|]);",
+        "passes an argument that changes a value to 'Sq', which is inlined and may use it more than once; change the value in a statement before the call");
+
+    [Fact]
+    public void A_static_in_a_private_class_is_reported_where_it_is_read() => AssertUnsupported(
+        "private static class Inner { internal static float V = 1f; } [Step] public static void Step(ref float p, float lr) => p -= lr * [|Inner.V|];",
+        "reads 'V', which the generated optimizer (another class) cannot see: 'Inner' is private; make it internal or public, or const");
+
+    [Fact]
+    public void A_write_to_a_static_is_reported_at_the_write() => AssertUnsupported(
+        "internal static float Sum; [Step] public static void Step(ref float p, float grad) { [|Sum|] += grad; p -= grad; }",
+        "writes the static 'Sum'; a step writes only its ref parameters (state buffers and per-tensor state)");
+
     [Fact]
     public void A_loop_is_reported_at_the_loop() => AssertUnsupported(
         "[Step] public static void Step(ref float p, float lr) { [|for (int i = 0; i < 2; i++) p -= lr;|] }",
@@ -68,7 +116,7 @@ public class StepBinderTests
     [Fact]
     public void A_private_static_value_is_reported_where_it_is_read() => AssertUnsupported(
         "private static float Scale = 2f; [Step] public static void Step(ref float p, float lr) => p -= lr * [|Scale|];",
-        "reads the private member 'Scale', which the generated optimizer (another class) cannot see; make it internal or public, or const");
+        "reads 'Scale', which the generated optimizer (another class) cannot see: 'Scale' is private; make it internal or public, or const");
 
     [Fact]
     public void A_helper_with_statements_is_reported_at_the_call() => AssertUnsupported(

@@ -20,6 +20,7 @@ internal sealed class KernelRewriter
     private readonly IReadOnlyDictionary<string, ExpressionSyntax> _options;
     private readonly HashSet<string> _invariantLocals = [];
     private readonly HashSet<string> _perElementLocals = [];
+    private readonly HashSet<string> _boolScalars = [];   // static bool values: hoisted as conditions, not numbers
     private readonly List<string> _preLoop = [];
     private readonly List<StatementSyntax> _loop = [];
     private readonly HashSet<string> _hoistedNumbers = [];
@@ -32,12 +33,15 @@ internal sealed class KernelRewriter
     /// <summary>Splits <paramref name="method"/>'s body; <paramref name="prefix"/> makes its locals unique in the kernel.</summary>
     public static KernelStep Rewrite(string name, MethodDeclarationSyntax method, string prefix, IReadOnlyList<ElementBinding> elements,
                                      ISet<string> scalars, IReadOnlyDictionary<string, ExpressionSyntax> options,
-                                     IReadOnlyList<(string Name, string Expression)> statics)
+                                     IReadOnlyList<StaticValue> statics)
     {
         // Static values the step reads (see StepBinder) are per-tensor scalars, read once before the loop.
         var rewriter = new KernelRewriter(prefix, new HashSet<string>(scalars.Concat(statics.Select(st => st.Name))), options);
-        foreach (var (staticName, expression) in statics)
-            rewriter._preLoop.Add($"{KernelStep.ElementType} {staticName} = ({KernelStep.ElementType})({expression});");
+        foreach (var value in statics)
+        {
+            rewriter._preLoop.Add($"{value.Type} {value.Name} = ({value.Type})({value.Expression});");
+            if (value.Type == "bool") rewriter._boolScalars.Add(value.Name);
+        }
         method = Comments.Strip(method);   // comments never reach the model: editing one leaves the output cached
         var locals = new HashSet<string>(method.DescendantNodes().OfType<VariableDeclaratorSyntax>().Select(v => v.Identifier.Text));
         var statements = Statements(method).Select(statement => rewriter.Rename(statement, locals)).ToList();
@@ -118,7 +122,7 @@ internal sealed class KernelRewriter
         node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => !IsMemberName(id)).Select(id => id.Identifier.Text);
 
     private static bool IsMemberName(IdentifierNameSyntax id) =>
-        id.Parent is MemberAccessExpressionSyntax || id.Parent is VariableDeclarationSyntax declaration && declaration.Type == id;
+        id.Parent is MemberAccessExpressionSyntax || id.Parent is NameColonSyntax || id.Parent is VariableDeclarationSyntax declaration && declaration.Type == id;
 
     /// <summary>Pure and made only of literals, hypers, per-tensor state and invariant locals.</summary>
     private bool IsInvariant(ExpressionSyntax e, Dictionary<ExpressionSyntax, bool> memo)
@@ -144,8 +148,9 @@ internal sealed class KernelRewriter
     private static bool IsLiteral(ExpressionSyntax e) => e is LiteralExpressionSyntax || e is ParenthesizedExpressionSyntax p && IsLiteral(p.Expression);
 
     /// <summary>Whether an invariant expression is a condition (kept as bool) rather than a number.</summary>
-    private static bool IsBool(ExpressionSyntax e) => e switch
+    private bool IsBool(ExpressionSyntax e) => e switch
     {
+        IdentifierNameSyntax id => _boolScalars.Contains(id.Identifier.Text),
         ParenthesizedExpressionSyntax p => IsBool(p.Expression),
         LiteralExpressionSyntax l => l.IsKind(SyntaxKind.TrueLiteralExpression) || l.IsKind(SyntaxKind.FalseLiteralExpression),
         PrefixUnaryExpressionSyntax u => u.IsKind(SyntaxKind.LogicalNotExpression),

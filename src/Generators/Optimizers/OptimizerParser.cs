@@ -20,7 +20,7 @@ internal static class OptimizerParser
 
     /// <summary>A resolved entry: an elementwise step has its syntax (to fuse); a tensor step its method (to call).</summary>
     private sealed record ResolvedStep(string Name, MethodDeclarationSyntax? Syntax, IMethodSymbol Method, List<DeclaredParameter> Parameters,
-                                       Dictionary<string, ExpressionSyntax> Options, IReadOnlyList<(string Name, string Expression)> Statics);
+                                       Dictionary<string, ExpressionSyntax> Options, IReadOnlyList<StaticValue> Statics);
 
     public static OptimizerParse Parse(INamedTypeSymbol optimizer, AttributeData attribute, Compilation compilation, CancellationToken ct)
     {

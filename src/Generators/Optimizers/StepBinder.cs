@@ -25,10 +25,10 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     private readonly SemanticModel _model;
     private readonly string _step;
     private readonly List<DiagnosticInfo> _diagnostics;
-    private readonly Dictionary<string, string> _statics;   // qualified expression -> its name in the kernel
+    private readonly Dictionary<string, (string Name, string Type)> _statics;   // qualified expression -> its name and type in the kernel
     private readonly int _depth;
 
-    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, string> statics, int depth) =>
+    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, (string, string)> statics, int depth) =>
         (_compilation, _model, _step, _diagnostics, _statics, _depth) = (compilation, model, step, diagnostics, statics, depth);
 
     /// <summary>
@@ -37,7 +37,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     /// in the compilation (a step compiled in another assembly, known by its source only). Problems go to
     /// <paramref name="diagnostics"/>.
     /// </summary>
-    public static (MethodDeclarationSyntax Method, IReadOnlyList<(string Name, string Expression)> Statics) Bind(
+    public static (MethodDeclarationSyntax Method, IReadOnlyList<StaticValue> Statics) Bind(
         MethodDeclarationSyntax method, Compilation compilation, string step, string prefix, List<DiagnosticInfo> diagnostics)
     {
         if (!compilation.ContainsSyntaxTree(method.SyntaxTree)) return (method, []);
@@ -45,8 +45,8 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         binder.ReportUnsupportedStatements(method);
         var bound = (MethodDeclarationSyntax)binder.Visit(method)!;
         if (binder._statics.Count == 0) return (bound, []);
-        var names = binder._statics.Values.ToDictionary(v => v, v => prefix + v);
-        return (Rename(bound, names), binder._statics.Select(kv => (names[kv.Value], kv.Key)).ToList());
+        var names = binder._statics.Values.ToDictionary(v => v.Name, v => prefix + v.Name);
+        return (Rename(bound, names), binder._statics.Select(kv => new StaticValue(names[kv.Value.Name], kv.Key, kv.Value.Type)).ToList());
     }
 
     private static MethodDeclarationSyntax Rename(MethodDeclarationSyntax method, Dictionary<string, string> names) =>
@@ -106,14 +106,25 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                     Report(node, $"reads '{symbol.Name}' of type {type.ToDisplayString()}; a step reads numbers and booleans");
                     return null;
                 }
-                if (symbol.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                if (IsWritten(node))
                 {
-                    Report(node, $"reads the {symbol.DeclaredAccessibility.ToString().ToLowerInvariant()} member '{symbol.Name}', which the generated optimizer (another class) cannot see; make it internal or public, or const");
+                    Report(node, $"writes the static '{symbol.Name}'; a step writes only its ref parameters (state buffers and per-tensor state)");
+                    return null;
+                }
+                if (Hidden(symbol) is { } hidden)
+                {
+                    Report(node, $"reads '{symbol.Name}', which the generated optimizer (another class) cannot see: '{hidden.Name}' is {hidden.DeclaredAccessibility.ToString().ToLowerInvariant()}; make it internal or public, or const");
                     return null;
                 }
                 var qualified = $"{Qualified(symbol.ContainingType)}.{symbol.Name}";
-                if (!_statics.TryGetValue(qualified, out var name)) _statics[qualified] = name = $"static{_statics.Count}";
-                return IdentifierName(name).WithTriviaFrom(node);
+                if (!_statics.TryGetValue(qualified, out var value))
+                    _statics[qualified] = value = ($"static{_statics.Count}", type.SpecialType switch
+                    {
+                        SpecialType.System_Int32 => "int",
+                        SpecialType.System_Boolean => "bool",
+                        _ => KernelStep.ElementType,   // float and double are read in the kernel's element type
+                    });
+                return IdentifierName(value.Name).WithTriviaFrom(node);
             case IFieldSymbol or IPropertySymbol:
                 Report(node, $"reads the instance member '{symbol.Name}'; a step is static: make the value a hyper-parameter, or static");
                 return null;
@@ -121,6 +132,22 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                 return null;
         }
     }
+
+    // The member itself, or the containing type, that code in another class cannot see; null when all are visible.
+    private static ISymbol? Hidden(ISymbol symbol)
+    {
+        for (ISymbol? s = symbol; s is not null and not INamespaceSymbol; s = s.ContainingType)
+            if (s.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal) return s;
+        return null;
+    }
+
+    private static bool IsWritten(ExpressionSyntax node) => node.Parent switch
+    {
+        AssignmentExpressionSyntax assignment => assignment.Left == node,
+        PostfixUnaryExpressionSyntax => true,
+        PrefixUnaryExpressionSyntax prefix => prefix.Kind() is SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression,
+        _ => false,
+    };
 
     public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
     {
@@ -132,8 +159,28 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
             Report(node, $"calls the instance method '{method.Name}'; a step can call static methods only");
             return node;
         }
-        if (IsMath(method.ContainingType) || method.DeclaringSyntaxReferences.Length == 0) return base.VisitInvocationExpression(node);
+        if (IsMath(method.ContainingType) || method.DeclaringSyntaxReferences.Length == 0)
+        {
+            var visited = (InvocationExpressionSyntax)base.VisitInvocationExpression(node)!;
+            visited = Positional(visited, method);
+            if (node.Expression is not IdentifierNameSyntax) return visited;
+            // A simple name (using static, an inherited static) means nothing in generated code: name its type.
+            var type = method.ContainingType;
+            return visited.WithExpression(ParseExpression(IsMath(type) ? $"{type.Name}.{method.Name}" : $"{Qualified(type)}.{method.Name}").WithTriviaFrom(node.Expression));
+        }
         return Inline(node, method) ?? node;
+    }
+
+    // Named arguments in parameter order, without labels: the double kernel calls Math where the step called MathF, whose
+    // parameters have other names (val1, val2), and the tensor path calls torch.
+    private static InvocationExpressionSyntax Positional(InvocationExpressionSyntax call, IMethodSymbol method)
+    {
+        var arguments = call.ArgumentList.Arguments;
+        if (arguments.All(a => a.NameColon is null)) return call;
+        var byName = new Dictionary<string, ArgumentSyntax>();
+        for (int i = 0; i < arguments.Count; i++) byName[arguments[i].NameColon?.Name.Identifier.Text ?? method.Parameters[i].Name] = arguments[i].WithNameColon(null);
+        if (method.Parameters.Any(p => !byName.ContainsKey(p.Name))) return call;   // defaults left out: keep the labels
+        return call.WithArgumentList(ArgumentList(SeparatedList(method.Parameters.Select(p => byName[p.Name]))));
     }
 
     /// <summary>The helper's body, bound in its own tree, with the (bound) arguments in place of its parameters.</summary>
@@ -152,11 +199,24 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
             Report(call, $"calls '{helper.Name}' through more than {MaxInlineDepth} nested helpers (recursion?); the kernel inlines helpers");
             return null;
         }
-        // Each parameter's argument, positional or named (bound in the caller's tree).
+        // Each parameter's argument, positional or named (bound in the caller's tree), converted to the parameter's type as
+        // the call would (Inv(2) with a float x divides in float, not in int).
         var arguments = new Dictionary<string, ExpressionSyntax>();
         var given = call.ArgumentList.Arguments;
         for (int i = 0; i < given.Count; i++)
-            arguments[given[i].NameColon?.Name.Identifier.Text ?? helper.Parameters[i].Name] = (ExpressionSyntax)Visit(given[i].Expression)!;
+        {
+            if (given[i].Expression.DescendantNodesAndSelf().Any(n => n is AssignmentExpressionSyntax || n is PostfixUnaryExpressionSyntax
+                    || n is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }))
+            {
+                Report(given[i], $"passes an argument that changes a value to '{helper.Name}', which is inlined and may use it more than once; change the value in a statement before the call");
+                return null;
+            }
+            var parameter = given[i].NameColon is { } named ? helper.Parameters.First(p => p.Name == named.Name.Identifier.Text) : helper.Parameters[i];
+            var argument = (ExpressionSyntax)Visit(given[i].Expression)!;
+            if (!SymbolEqualityComparer.Default.Equals(_model.GetTypeInfo(given[i].Expression).Type, parameter.Type))
+                argument = CastExpression(ParseTypeName(parameter.Type.ToDisplayString()), ParenthesizedExpression(argument));
+            arguments[parameter.Name] = argument;
+        }
         var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1);
         inner.ReportUnsupportedStatements(body);
         // Bound in the helper's own tree (its constants, statics and nested helpers); its parameters keep their names.
@@ -170,7 +230,8 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
 
     // A name used as a value (x in F(x) => x * 2), not as a member or method name (Sqrt in MathF.Sqrt(x)).
     private static bool IsValueName(IdentifierNameSyntax id) =>
-        !(id.Parent is MemberAccessExpressionSyntax access && access.Name == id) && !(id.Parent is InvocationExpressionSyntax call && call.Expression == id);
+        !(id.Parent is MemberAccessExpressionSyntax access && access.Name == id) && !(id.Parent is InvocationExpressionSyntax call && call.Expression == id)
+        && id.Parent is not NameColonSyntax;
 
     // The argument given for a parameter, else its default value.
     private static ExpressionSyntax ArgumentFor(string parameter, Dictionary<string, ExpressionSyntax> arguments, IMethodSymbol helper)
@@ -184,3 +245,6 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
 
     private static string Qualified(INamedTypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 }
+
+/// <summary>A static field or property a step reads: its name in the kernel, its qualified expression, and the type it is read as.</summary>
+internal sealed record StaticValue(string Name, string Expression, string Type);
