@@ -297,6 +297,29 @@ public partial class MixedPrecisionTests
         folder.Delete(recursive: true);
     }
 
+    /// <summary>Unfreezes the learner at the start of epoch <paramref name="epoch"/>.</summary>
+    private sealed partial class UnfreezeAt(int epoch) : Callback
+    {
+        [Event] void BeforeEpoch(Learner learn) { if (learn.Epoch == epoch) learn.Unfreeze(); }
+    }
+
+    [Fact]
+    public void Unfreezing_during_a_mixed_precision_fit_trains_the_body_from_then_on()
+    {
+        manual_seed(0);
+        var body = nn.Linear(3, 8);
+        var head = nn.Linear(8, 2);
+        using var learn = new Learner(nn.Sequential(body, nn.ReLU(), head), Regression(16, 4), (p, t) => nn.functional.mse_loss(p, t),
+                                      Optimizers.Adam(), lr: 1e-2, cbs: [Progress.Quiet(), new MixedPrecision()],
+                                      splitter: _ => new IEnumerable<Parameter>[] { body.parameters(), head.parameters() });
+        learn.Freeze();
+        var start = body.weight!.to(ScalarType.BFloat16).to(ScalarType.Float32).data<float>().ToArray();
+        var watch = new BodyMoved(body, start);
+        learn.Fit(2, cbs: [watch, new UnfreezeAt(1)]);
+        Assert.Equal(Enumerable.Repeat(false, 4), watch.Moved.Take(4));   // epoch 0: frozen
+        Assert.True(watch.Moved.Last());                                  // epoch 1: unfrozen mid-fit, trained
+    }
+
     [Fact]
     public void LrFind_runs_in_mixed_precision_and_leaves_a_float32_model()
     {

@@ -90,7 +90,7 @@ internal sealed class MasterWeights
         foreach (var (_, model, master, fused) in _pairs)
         {
             using var grad = model.grad;
-            if (grad is null) continue;   // unused this batch: the optimizer skips a parameter without a gradient
+            if (grad is null || !master.requires_grad) continue;   // unused this batch, or frozen: the optimizer skips it
             if (checkFinite)
             {
                 var magnitude = grad.abs().amax().to(ScalarType.Float32);   // NaN propagates through amax and maximum
@@ -111,6 +111,16 @@ internal sealed class MasterWeights
         using var noGrad = no_grad();
         foreach (var (_, model, master, fused) in _pairs)
             if (!fused) model.copy_(master);
+    }
+
+    /// <summary>
+    /// Gives each model parameter its master's requires_grad: freezing or unfreezing during a fit (fastai's freeze_to sets
+    /// it on the optimizer's parameters, here the masters) reaches the low-precision model, which computes the gradients.
+    /// </summary>
+    public void SyncRequiresGrad()
+    {
+        foreach (var (_, model, master, _) in _pairs)
+            if (model.requires_grad != master.requires_grad) model.requires_grad = master.requires_grad;
     }
 
     /// <summary>Zeroes the model's gradients (the optimizer zeroes the masters' and, once built, its flat copies').</summary>

@@ -77,6 +77,7 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed,
     [Event]
     void BeforeBatch(Learner learn)
     {
+        if (learn.Training) _masters?.SyncRequiresGrad();
         var xs = learn.Xbs;
         if (!xs.Any(NeedsCast)) return;
         learn.Xbs = xs.Select(x => NeedsCast(x) ? x.to(DType) : x).ToArray();
