@@ -27,7 +27,9 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         var stepSources = context.SyntaxProvider
             .ForAttributeWithMetadataName("Gen.StepAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
-                static (ctx, _) => (Key: StepSources.Key((IMethodSymbol)ctx.TargetSymbol), Source: Comments.Strip(ctx.TargetNode).NormalizeWhitespace().ToFullString()))
+                static (ctx, _) => (Key: StepSources.Key((IMethodSymbol)ctx.TargetSymbol),
+                    Source: GeneratorGuard.Run(() => Comments.Strip(StepBinder.BindForExport((Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax)ctx.TargetNode, ctx.SemanticModel.Compilation)).NormalizeWhitespace().ToFullString(),
+                        ctx.TargetSymbol.Name, null, _ => Comments.Strip(ctx.TargetNode).NormalizeWhitespace().ToFullString())))
             .Collect()
             .WithTrackingName(StepSourceList);
         context.RegisterSourceOutput(stepSources, static (spc, steps) =>

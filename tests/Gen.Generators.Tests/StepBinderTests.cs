@@ -104,6 +104,35 @@ public class StepBinderTests
         "writes the static 'Sum'; a step writes only its ref parameters (state buffers and per-tensor state)");
 
     [Fact]
+    public void A_step_with_constants_helpers_and_statics_compiles_in_an_optimizer_of_another_assembly()
+    {
+        var library = GeneratorHarness.Compilation("""
+            using System;
+            using Gen;
+            namespace Lib;
+            public static class S
+            {
+                const float Half = 0.5f;
+                public static readonly float Scale = 3f;
+                static float Soft(float x) => x / (1f + MathF.Abs(x));
+                [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Half * Soft(grad * Scale);
+            }
+            """);
+        GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(library, out var built, out var libraryDiagnostics);
+        Assert.Empty(libraryDiagnostics);
+        using var image = new System.IO.MemoryStream();
+        Assert.True(built.Emit(image).Success);   // as a DLL, the way another project references it: steps known by their [StepSource]
+        var consumer = GeneratorHarness.Compilation("""
+            using Gen;
+            [Optimizer(typeof(Lib.S), "Step")] public sealed partial class MyOpt;
+            """).AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
+        GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(consumer, out var output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(output.SyntaxTrees, t => t.FilePath.EndsWith("MyOpt.g.cs"));
+    }
+
+    [Fact]
     public void A_loop_is_reported_at_the_loop() => AssertUnsupported(
         "[Step] public static void Step(ref float p, float lr) { [|for (int i = 0; i < 2; i++) p -= lr;|] }",
         "has a loop; a step is the body of the kernel's loop over elements: write it for one element");

@@ -27,9 +27,20 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Dictionary<string, (string Name, string Type)> _statics;   // qualified expression -> its name and type in the kernel
     private readonly int _depth;
+    private readonly bool _export;   // for another assembly: static values stay qualified reads, nothing is hoisted
 
-    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, (string, string)> statics, int depth) =>
-        (_compilation, _model, _step, _diagnostics, _statics, _depth) = (compilation, model, step, diagnostics, statics, depth);
+    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, (string, string)> statics, int depth, bool export = false) =>
+        (_compilation, _model, _step, _diagnostics, _statics, _depth, _export) = (compilation, model, step, diagnostics, statics, depth, export);
+
+    /// <summary>
+    /// <paramref name="method"/> bound for optimizers in other assemblies, which see only its source (a [StepSource]):
+    /// constants as literals, helpers inlined, static values and calls fully qualified. Problems are reported where an
+    /// optimizer of this assembly uses the step; here the step is exported as bound as it can be.
+    /// </summary>
+    public static MethodDeclarationSyntax BindForExport(MethodDeclarationSyntax method, Compilation compilation) =>
+        compilation.ContainsSyntaxTree(method.SyntaxTree)
+            ? (MethodDeclarationSyntax)new StepBinder(compilation, compilation.GetSemanticModel(method.SyntaxTree), method.Identifier.Text, [], [], 0, export: true).Visit(method)!
+            : method;
 
     /// <summary>
     /// <paramref name="method"/> with its names bound, and the static values it reads (their names in the kernel, made
@@ -117,6 +128,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                     return null;
                 }
                 var qualified = $"{Qualified(symbol.ContainingType)}.{symbol.Name}";
+                if (_export) return ParenthesizedExpression(ParseExpression(qualified)).WithTriviaFrom(node);
                 if (!_statics.TryGetValue(qualified, out var value))
                     _statics[qualified] = value = ($"static{_statics.Count}", type.SpecialType switch
                     {
@@ -217,7 +229,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                 argument = CastExpression(ParseTypeName(parameter.Type.ToDisplayString()), ParenthesizedExpression(argument));
             arguments[parameter.Name] = argument;
         }
-        var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1);
+        var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1, _export);
         inner.ReportUnsupportedStatements(body);
         // Bound in the helper's own tree (its constants, statics and nested helpers); its parameters keep their names.
         if (inner.Visit(body) is not ExpressionSyntax bound) return null;
