@@ -57,7 +57,7 @@ internal sealed class MasterWeights
         if (fused)
             fusedOpt.UseLowPrecisionCopies(fusedOpt.Parameters.Select(m => modelByMaster[m.Handle].parameter is var p && p.dtype != ScalarType.Float32 ? p : null).ToList(), format);
         var pairs = fusedOpt.Parameters.Select((master, i) => modelByMaster[master.Handle] is var (name, p)
-            ? new Pair(name, p, master, fused && fusedOpt.StepsLowPrecisionCopy(i)) : default).ToArray();
+            ? new Pair(name, p, master, fusedOpt.StepsLowPrecisionCopy(i)) : default).ToArray();
         var weights = new MasterWeights(converted, pairs);
         using (no_grad())
             foreach (var pair in pairs) pair.Model.copy_(pair.Master);
@@ -89,6 +89,7 @@ internal sealed class MasterWeights
         Tensor? largest = null;
         foreach (var (_, model, master, fused) in _pairs)
         {
+            if (fused && !checkFinite) continue;   // the kernel reads this gradient itself
             using var grad = model.grad;
             if (grad is null || !master.requires_grad) continue;   // unused this batch, or frozen: the optimizer skips it
             if (checkFinite)
@@ -123,12 +124,13 @@ internal sealed class MasterWeights
             if (model.requires_grad != master.requires_grad) model.requires_grad = master.requires_grad;
     }
 
-    /// <summary>Zeroes the model's gradients (the optimizer zeroes the masters' and, once built, its flat copies').</summary>
+    /// <summary>Zeroes the gradients of the model parameters that are copied around the step (the optimizer zeroes the fused ones).</summary>
     public void ZeroModelGrads()
     {
-        foreach (var pair in _pairs)
+        foreach (var (_, model, _, fused) in _pairs)
         {
-            using var grad = pair.Model.grad;
+            if (fused) continue;
+            using var grad = model.grad;
             grad?.zero_();
         }
     }

@@ -79,8 +79,14 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed,
     {
         if (learn.Training) _masters?.SyncRequiresGrad();
         var xs = learn.Xbs;
-        if (!xs.Any(NeedsCast)) return;
-        learn.Xbs = xs.Select(x => NeedsCast(x) ? x.to(DType) : x).ToArray();
+        Tensor[]? cast = null;   // a new array only when an input changes: the batch's own array belongs to its loader
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if (!NeedsCast(xs[i])) continue;
+            cast ??= (Tensor[])xs.Clone();
+            cast[i] = xs[i].to(DType);
+        }
+        if (cast is not null) learn.Xbs = cast;
     }
 
     [Event]

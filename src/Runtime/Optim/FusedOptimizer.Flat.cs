@@ -181,9 +181,9 @@ public abstract partial class FusedOptimizer
     /// <summary>Zeroes each flat gradient at once.</summary>
     private void ZeroFlatGrads()
     {
+        ZeroLowGrads();
         if (_flat is null) return;
         foreach (var flat in _flat) flat?.ZeroGrad();
-        ZeroLowGrads();
     }
 
     private FlatGroup BuildFlat(int g)

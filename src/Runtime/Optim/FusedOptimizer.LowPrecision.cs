@@ -46,8 +46,10 @@ public abstract partial class FusedOptimizer
     /// Whether parameter <paramref name="i"/>'s low-precision copy is stepped by the fused kernel (on the CPU, in a flat
     /// group); otherwise its gradient must be copied into the master before the step and the master into it after.
     /// </summary>
-    internal bool StepsLowPrecisionCopy(int i) =>
-        _lowCopies?[i] is not null && HasLowPrecisionKernel && !UseTensorPath && Traits(GroupOf[i]) is { FlatCandidate: true, OnCpu: true };
+    internal bool StepsLowPrecisionCopy(int i) => _lowCopies?[i] is not null && TakesLowKernel(GroupOf[i]);
+
+    // A group whose copies the mixed-precision kernel steps: flat, on the CPU, and the optimizer has the kernel.
+    private bool TakesLowKernel(int g) => HasLowPrecisionKernel && !UseTensorPath && Traits(g) is { FlatCandidate: true, OnCpu: true };
 
     private LowPrecisionFlat? LowFlat(int g, FlatGroup flat)
     {
@@ -58,10 +60,20 @@ public abstract partial class FusedOptimizer
 
     private bool LowGradReady(LowPrecisionFlat low, FlatGroup flat, int k) => low.GradReady(k, _lowCopies![flat.Members[k]]!);
 
+    /// <summary>Zeroes the gradients of the copies this optimizer steps: their flat buffer, or before the first step (no buffer yet) each one.</summary>
     private void ZeroLowGrads()
     {
-        if (_lowFlat is null) return;
-        foreach (var low in _lowFlat) low?.ZeroGrad();
+        if (_lowCopies is null) return;
+        for (int g = 0; g < GroupCount; g++)
+        {
+            if (_lowFlat?[g] is { } low) { low.ZeroGrad(); continue; }
+            if (!TakesLowKernel(g)) continue;
+            foreach (int i in Members(g))
+            {
+                using var grad = _lowCopies[i]?.grad;
+                grad?.zero_();
+            }
+        }
     }
 
     private void DropLowFlat()
