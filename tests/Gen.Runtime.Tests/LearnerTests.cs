@@ -2,9 +2,9 @@ using System;
 using System.Linq;
 using TorchSharp;
 using Xunit;
+using Gen.Internals;
 using static TorchSharp.torch;
 using Gen.TestSupport;
-using Gen.Internals;
 
 namespace Gen.Runtime.Tests;
 

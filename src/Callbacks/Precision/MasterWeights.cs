@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using Gen.Internals;
+using static TorchSharp.torch;
 
 namespace Gen;
 

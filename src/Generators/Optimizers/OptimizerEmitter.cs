@@ -254,33 +254,17 @@ internal static class OptimizerEmitter
     /// </summary>
     private static void WriteLowKernel(OptimizerModel m, IndentedWriter w, IReadOnlyList<KernelStep> run)
     {
-        var hoisted = run.SelectMany(s => s.HoistedNumbers.Select(n => (Type: "float", Name: n)).Concat(s.HoistedBools.Select(b => (Type: "bool", Name: b)))).ToList();
-        var states = m.ElementStates.Select(Span).ToList();
         var spans = new List<(string Type, string Name)> { ("float", Span("p")), ("ushort", GradLow), ("ushort", ParamLow) };
-        spans.AddRange(states.Select(st => ("float", st)));
-        var scalars = new List<(string Type, string Name)> { ("float", Unscale), ("global::Gen.Internals.LowPrecisionFormat", Format) };
-        var loopParameters = spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(scalars.Concat(hoisted).Select(h => $"{h.Type} {h.Name}"));
-        var loopArguments = string.Join(", ", spans.Select(sp => sp.Name).Concat(scalars.Concat(hoisted).Select(h => h.Name)));
-        var kernelParameters = new[] { $"global::System.Span<float> {Span("p")}", $"global::System.Span<ushort> {GradLow}", $"global::System.Span<ushort> {ParamLow}",
-                                       $"float {Unscale}", $"global::Gen.Internals.LowPrecisionFormat {Format}" }
-            .Concat(states.Select(st => $"global::System.Span<float> {st}"))
-            .Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h").Append($"{LowChunkWorkClass} __chunks");
+        spans.AddRange(m.ElementStates.Select(st => ("float", Span(st))));
+        var values = new List<(string Type, string Name)> { ("float", Unscale), ("global::Gen.Internals.LowPrecisionFormat", Format) };
+        values.AddRange(Hoisted(run, "float"));
+        var shape = new KernelShape("KernelLow", "LoopLow", LowChunkWorkClass, spans, values);
+        var parameters = spans.Take(3).Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(values.Take(2).Select(v => $"{v.Type} {v.Name}"))
+            .Concat(spans.Skip(3).Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}"))
+            .Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h");
+        WriteKernelMethod(m, w, run, "float", shape, string.Join(", ", parameters));
 
-        w.Open($"private static void KernelLow({string.Join(", ", kernelParameters)})");
-        WriteHyperLocals(m, w);
-        foreach (var step in run)
-            foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, "float"));
-        w.Open("if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)");
-        w.Line($"LoopLow({loopArguments});");
-        w.Line("return;");
-        w.Close();
-        foreach (var (_, name) in spans) w.Line($"__chunks.{name} = global::Gen.Internals.ChunkWork.AddressOf({name});");
-        foreach (var (_, name) in scalars.Concat(hoisted)) w.Line($"__chunks.{name} = {name};");
-        w.Line("global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);");
-        w.Close();
-        w.Line();
-
-        w.Open($"private static void LoopLow({string.Join(", ", loopParameters)})");
+        w.Open($"private static void LoopLow({LoopParameters(shape)})");
         // The gradient is read from the copy and not written back (a step that changes grad changes only its local copy).
         WriteLoop(w, run, "__p.Length", "float", "", step => step.LoopFloat,
                   load: name => name == "grad" ? $"global::Gen.Internals.LowPrecision.ToSingle({GradLow}[__j], {Format}) * {Unscale}" : null,
@@ -288,14 +272,7 @@ internal static class OptimizerEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>KernelLow's loop, for ParallelChunks.</summary>");
-        w.Open($"private sealed class {LowChunkWorkClass} : global::Gen.Internals.ChunkWork");
-        w.Line($"public nint {string.Join(", ", spans.Select(sp => sp.Name))};");
-        foreach (var group in scalars.Concat(hoisted).GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
-        var chunkArguments = spans.Select(sp => $"Elements<{sp.Type}>({sp.Name}, start, length)").Concat(scalars.Concat(hoisted).Select(h => h.Name));
-        w.Line($"public override void RunChunk(int start, int length) => LoopLow({string.Join(", ", chunkArguments)});");
-        w.Close();
-        w.Line();
+        WriteChunkClass(w, shape, "KernelLow's loop, for ParallelChunks.");
     }
 
     /// <summary>
@@ -305,34 +282,52 @@ internal static class OptimizerEmitter
     /// </summary>
     private static void WriteKernel(OptimizerModel m, IndentedWriter w, int index, IReadOnlyList<KernelStep> run, string type)
     {
-        var work = ChunkWorkClass(index, type);
-        var hoisted = run.SelectMany(s => s.HoistedNumbers.Select(n => (Type: type, Name: n)).Concat(s.HoistedBools.Select(b => (Type: "bool", Name: b)))).ToList();
-        var spans = SpanNames(m).ToList();
-        var loopArguments = string.Join(", ", spans.Concat(hoisted.Select(h => h.Name)));
+        var shape = new KernelShape($"Kernel{index}", $"Loop{index}", ChunkWorkClass(index, type),
+                                    SpanNames(m).Select(span => (type, span)).ToList(), Hoisted(run, type));
+        WriteKernelMethod(m, w, run, type, shape, Parameters(m, $"global::System.Span<{type}>"));
+        WriteLoopMethod(w, run, type, shape);
+        WriteChunkClass(w, shape, $"Kernel{index}'s loop over {type} buffers, for ParallelChunks.");
+    }
 
-        w.Open($"private static void Kernel{index}({Parameters(m, $"global::System.Span<{type}>")}, {work} __chunks)");
+    /// <summary>A kernel's names and what its loop takes: buffers (element type, name) and per-tensor values (type, name).</summary>
+    private sealed record KernelShape(string Kernel, string Loop, string Chunks,
+                                      IReadOnlyList<(string Type, string Name)> Spans, IReadOnlyList<(string Type, string Name)> Values);
+
+    /// <summary>The values a run hoists out of its loop: numbers in the element type, conditions as bool.</summary>
+    private static List<(string Type, string Name)> Hoisted(IReadOnlyList<KernelStep> run, string type) =>
+        run.SelectMany(s => s.HoistedNumbers.Select(n => (Type: type, Name: n)).Concat(s.HoistedBools.Select(b => (Type: "bool", Name: b)))).ToList();
+
+    private static string LoopParameters(KernelShape shape) =>
+        string.Join(", ", shape.Spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(shape.Values.Select(v => $"{v.Type} {v.Name}")));
+
+    /// <summary>The kernel method: per-tensor code once, then the loop, on this thread for short buffers, else in chunks across cores.</summary>
+    private static void WriteKernelMethod(OptimizerModel m, IndentedWriter w, IReadOnlyList<KernelStep> run, string type, KernelShape shape, string parameters)
+    {
+        w.Open($"private static void {shape.Kernel}({parameters}, {shape.Chunks} __chunks)");
         // Per tensor, in double (fastai's hyper arithmetic is in Python floats); the loop sees hoisted values in the element type.
         WriteHyperLocals(m, w);
         foreach (var step in run)
             foreach (var line in step.PreLoop) w.Line(line.Replace(KernelStep.ElementType, type));
         w.Open("if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)");
-        w.Line($"Loop{index}({loopArguments});");
+        w.Line($"{shape.Loop}({string.Join(", ", shape.Spans.Select(sp => sp.Name).Concat(shape.Values.Select(v => v.Name)))});");
         w.Line("return;");
         w.Close();
-        foreach (var span in spans) w.Line($"__chunks.{span} = global::Gen.Internals.ChunkWork.AddressOf({span});");
-        foreach (var h in hoisted) w.Line($"__chunks.{h.Name} = {h.Name};");
+        foreach (var (_, span) in shape.Spans) w.Line($"__chunks.{span} = global::Gen.Internals.ChunkWork.AddressOf({span});");
+        foreach (var (_, value) in shape.Values) w.Line($"__chunks.{value} = {value};");
         w.Line("global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);");
         w.Close();
         w.Line();
+    }
 
-        WriteLoopMethod(w, index, run, type, spans, hoisted);
-
-        w.Line($"/// <summary>Kernel{index}'s loop over {type} buffers, for ParallelChunks.</summary>");
-        w.Open($"private sealed class {work} : global::Gen.Internals.ChunkWork");
-        w.Line($"public nint {string.Join(", ", spans)};");
-        foreach (var group in hoisted.GroupBy(h => h.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(h => h.Name))};");
-        var chunkArguments = spans.Select(span => $"Elements<{type}>({span}, start, length)").Concat(hoisted.Select(h => h.Name));
-        w.Line($"public override void RunChunk(int start, int length) => Loop{index}({string.Join(", ", chunkArguments)});");
+    /// <summary>The <c>ChunkWork</c> class that runs a kernel's loop over one chunk of its buffers.</summary>
+    private static void WriteChunkClass(IndentedWriter w, KernelShape shape, string summary)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Open($"private sealed class {shape.Chunks} : global::Gen.Internals.ChunkWork");
+        w.Line($"public nint {string.Join(", ", shape.Spans.Select(sp => sp.Name))};");
+        foreach (var group in shape.Values.GroupBy(v => v.Type)) w.Line($"public {group.Key} {string.Join(", ", group.Select(v => v.Name))};");
+        var chunkArguments = shape.Spans.Select(sp => $"Elements<{sp.Type}>({sp.Name}, start, length)").Concat(shape.Values.Select(v => v.Name));
+        w.Line($"public override void RunChunk(int start, int length) => {shape.Loop}({string.Join(", ", chunkArguments)});");
         w.Close();
         w.Line();
     }
@@ -340,11 +335,10 @@ internal static class OptimizerEmitter
     private static string ChunkWorkClass(int index, string type) => $"Kernel{index}{(type == "float" ? "Float" : "Double")}Chunks";
 
     /// <summary>The element loop: whole vectors first when every step has a vector form, then the remaining elements one by one.</summary>
-    private static void WriteLoopMethod(IndentedWriter w, int index, IReadOnlyList<KernelStep> run, string type, IReadOnlyList<string> spans,
-                                        IReadOnlyList<(string Type, string Name)> hoisted)
+    private static void WriteLoopMethod(IndentedWriter w, IReadOnlyList<KernelStep> run, string type, KernelShape shape)
     {
-        var parameters = spans.Select(span => $"global::System.Span<{type}> {span}").Concat(hoisted.Select(h => $"{h.Type} {h.Name}"));
-        w.Open($"private static void Loop{index}({string.Join(", ", parameters)})");
+        var spans = shape.Spans.Select(sp => sp.Name).ToList();
+        w.Open($"private static void {shape.Loop}({LoopParameters(shape)})");
         var start = "0";
         if (run.All(s => s.Vectorizable))
         {

@@ -96,8 +96,7 @@ public sealed class FlatGroup : IDisposable
         Tensor NewFlat() => zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
         var offsets = new long[members.Length + 1];
         for (int k = 1; k <= members.Length; k++) offsets[k] = offsets[k - 1] + parameters[members[k - 1]].numel();
-        Tensor View(Tensor flat, int k) => flat.narrow(0, offsets[k], parameters[members[k]].numel())
-            .view(parameters[members[k]].shape).DetachFromDisposeScope();
+        Tensor View(Tensor flat, int k) => FlatViews.Of(flat, offsets[k], parameters[members[k]]);
 
         var param = NewFlat();
         var grad = NewFlat();
@@ -106,10 +105,9 @@ public sealed class FlatGroup : IDisposable
         for (int k = 0; k < members.Length; k++)
         {
             var p = parameters[members[k]];
-            using (var view = View(param, k)) { view.copy_(p); p.set_(view); }
+            using (var view = View(param, k)) FlatViews.MoveData(p, view);
             gradViews[k] = View(grad, k);
-            using (var old = p.grad)
-                if (old is not null) { gradViews[k].copy_(old); p.grad = gradViews[k]; }
+            FlatViews.MoveGrad(p, gradViews[k]);
             for (int slot = 0; slot < states.Length; slot++)
             {
                 var stateView = View(states[slot], k);
@@ -131,12 +129,7 @@ public sealed class FlatGroup : IDisposable
     public bool HoldsGrad(int k, nint impl) => _gradImpls[k] == impl;
 
     /// <summary>Copies a gradient assigned from outside (a new tensor, not accumulated into the view) into member <paramref name="k"/>'s view and points the parameter back at it.</summary>
-    internal void AdoptGrad(int k, Parameter p)
-    {
-        using var noGrad = no_grad();
-        using (var assigned = p.grad!) _gradViews[k].copy_(assigned);
-        p.grad = _gradViews[k];
-    }
+    internal void AdoptGrad(int k, Parameter p) => FlatViews.Adopt(p, _gradViews[k]);
 
     /// <summary>Disposes the flat buffers, the gradient views and the slices' views.</summary>
     public void Dispose()

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using Gen.Internals;
+using static TorchSharp.torch;
 
 namespace Gen;
 

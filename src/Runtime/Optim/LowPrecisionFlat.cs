@@ -51,11 +51,9 @@ public sealed class LowPrecisionFlat : IDisposable
         for (int k = 0; k < members.Length; k++)
         {
             if (copies[members[k]] is not { } p) continue;
-            Tensor View(Tensor buffer) => buffer.narrow(0, flat.Offset(k), p.numel()).view(p.shape).DetachFromDisposeScope();
-            using (var view = View(param)) { view.copy_(p); p.set_(view); }
-            gradViews[k] = View(grad);
-            using var old = p.grad;
-            if (old is not null) { gradViews[k]!.copy_(old); p.grad = gradViews[k]; }
+            using (var view = FlatViews.Of(param, flat.Offset(k), p)) FlatViews.MoveData(p, view);
+            var gradView = gradViews[k] = FlatViews.Of(grad, flat.Offset(k), p);
+            FlatViews.MoveGrad(p, gradView);
         }
         return new LowPrecisionFlat(format, param, grad, gradViews);
     }
@@ -73,10 +71,7 @@ public sealed class LowPrecisionFlat : IDisposable
     internal bool GradReady(int k, Parameter copy)
     {
         if (!NativeGrad.TryGetImpl(copy.Handle, out var impl)) return false;
-        if (impl == _gradImpls[k]) return true;
-        using var noGrad = no_grad();
-        using (var assigned = copy.grad!) _gradViews[k]!.copy_(assigned);
-        copy.grad = _gradViews[k];
+        if (impl != _gradImpls[k]) FlatViews.Adopt(copy, _gradViews[k]!);
         return true;
     }
 
