@@ -77,13 +77,7 @@ internal sealed class KernelRewriter
             [], (original, _) => original);
 
     private static IEnumerable<string> AssignedNames(StatementSyntax statement) =>
-        statement.DescendantNodesAndSelf().Select(node => node switch
-        {
-            AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } => target.Identifier.Text,
-            PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax operand } => operand.Identifier.Text,
-            PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax operand } u when u.Kind() is SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression => operand.Identifier.Text,
-            _ => null,
-        }).OfType<string>();
+        statement.DescendantNodesAndSelf().Select(Writes.Target).OfType<IdentifierNameSyntax>().Select(target => target.Identifier.Text);
 
     private void Add(StatementSyntax statement)
     {

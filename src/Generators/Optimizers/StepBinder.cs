@@ -153,13 +153,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         return null;
     }
 
-    private static bool IsWritten(ExpressionSyntax node) => node.Parent switch
-    {
-        AssignmentExpressionSyntax assignment => assignment.Left == node,
-        PostfixUnaryExpressionSyntax => true,
-        PrefixUnaryExpressionSyntax prefix => prefix.Kind() is SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression,
-        _ => false,
-    };
+    private static bool IsWritten(ExpressionSyntax node) => node.Parent is { } parent && Writes.Target(parent) == node;
 
     public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
     {
@@ -217,8 +211,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         var given = call.ArgumentList.Arguments;
         for (int i = 0; i < given.Count; i++)
         {
-            if (given[i].Expression.DescendantNodesAndSelf().Any(n => n is AssignmentExpressionSyntax || n is PostfixUnaryExpressionSyntax
-                    || n is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }))
+            if (given[i].Expression.DescendantNodesAndSelf().Any(n => Writes.Target(n) is not null))
             {
                 Report(given[i], $"passes an argument that changes a value to '{helper.Name}', which is inlined and may use it more than once; change the value in a statement before the call");
                 return null;
