@@ -11,7 +11,7 @@ namespace Gen.Generators.Tests;
 /// The step compiler's split of a step into per-tensor and per-element code: statements on hypers and per-tensor
 /// state alone run before the loop, and in the others every maximal sub-expression on them (literals aside) is
 /// hoisted into a local computed once, in double; what reads an element stays in the loop. Read from the
-/// generated float kernel (Kernel0 and Loop0).
+/// generated float kernel (Kernel0Float's Prepare and Loop0).
 /// </summary>
 public class HoistingTests
 {
@@ -41,13 +41,13 @@ public class HoistingTests
             """);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.CompileErrors);
-        var methods = CSharpSyntaxTree.ParseText(result.Generated["Demo.Opt.g.cs"]).GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()
-            .Where(m => m.ParameterList.Parameters.FirstOrDefault()?.Type?.ToString() == "global::System.Span<float>").ToList();
-
-        var kernel = methods.Single(m => m.Identifier.Text == "Kernel0");
+        var root = CSharpSyntaxTree.ParseText(result.Generated["Demo.Opt.g.cs"]).GetRoot();
+        var prepare = root.DescendantNodes().OfType<ClassDeclarationSyntax>().Single(c => c.Identifier.Text == "Kernel0Float")
+            .Members.OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "Prepare");
         var hoisted = new Dictionary<string, string>();
         var preLoop = new List<string>();
-        foreach (var statement in kernel.Body!.Statements.TakeWhile(s => s is not IfStatementSyntax))
+        // The per-tensor code, up to the copies of the hoisted values into the kernel's fields (this.s0_h0 = s0_h0;).
+        foreach (var statement in prepare.Body!.Statements.TakeWhile(s => !s.ToString().StartsWith("this.", System.StringComparison.Ordinal)))
         {
             var declarator = (statement as LocalDeclarationStatementSyntax)?.Declaration.Variables.Single();
             if (declarator?.Initializer?.Value is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "__h" } }) continue;
@@ -61,7 +61,8 @@ public class HoistingTests
             preLoop.Add(OneLine(statement.ToString()));
         }
 
-        var loop = methods.Single(m => m.Identifier.Text == "Loop0").Body!.Statements.OfType<ForStatementSyntax>().Last();
+        var loop = root.DescendantNodes().OfType<MethodDeclarationSyntax>()
+            .Single(m => m.Identifier.Text == "Loop0" && m.ParameterList.Parameters[0].Type!.ToString() == "global::System.Span<float>").Body!.Statements.OfType<ForStatementSyntax>().Last();
         var statements = ((BlockSyntax)loop.Statement).Statements.OfType<BlockSyntax>().SelectMany(b => b.Statements)
             .Select(s => OneLine(s.ToString())).Where(s => !ElementLocal.IsMatch(s)).ToList();
         return new Split(hoisted, preLoop, statements);

@@ -14,20 +14,15 @@ public abstract partial class FusedOptimizer
     private GroupTraits[]? _traits;
     private bool[]? _steppedFlat;        // per parameter: stepped with its group this step
 
-    /// <summary>The tensor path over a slice of one group's flat buffers: the generated whole-tensor kernel, with the first member's per-tensor state.</summary>
-    protected delegate void FlatKernel(FlatSlice slice, int first, int group);
-
-    /// <summary>The fused CPU kernel over elements [start, start + length) of a group's flat buffers, with parameter <c>first</c>'s per-tensor state.</summary>
-    protected delegate void FlatRunKernel(FlatGroup flat, long start, int length, int first, int group);
-
     /// <summary>
     /// Steps the param groups of more than one parameter (one dtype and device) over their flat buffers (see
-    /// <see cref="FlatGroup"/>): on the CPU with <paramref name="cpuKernel"/>, otherwise (or when
-    /// <see cref="UseTensorPath"/> is set) with <paramref name="tensorKernel"/>; null when the optimizer has no
-    /// such form. The parameters these leave alone are stepped one by one, with the same result.
+    /// <see cref="FlatGroup"/>): on the CPU with the fused kernel, otherwise (or when <see cref="UseTensorPath"/> is set)
+    /// with the tensor path, each when <paramref name="kernels"/> has it. The parameters these leave alone are stepped
+    /// one by one, with the same result.
     /// </summary>
-    protected void StepFlatGroups(FlatKernel? tensorKernel, FlatRunKernel? cpuKernel, FlatRunLowKernel? lowKernel = null)
+    protected void StepFlatGroups(FlatKernels kernels)
     {
+        ArgumentNullException.ThrowIfNull(kernels);
         _steppedFlat ??= new bool[Parameters.Count];
         Array.Clear(_steppedFlat);
         _traits ??= Enumerable.Range(0, GroupCount).Select(Traits).ToArray();
@@ -35,21 +30,21 @@ public abstract partial class FusedOptimizer
         {
             var traits = _traits[g];
             if (!traits.FlatCandidate) continue;
-            if (!UseTensorPath && traits.OnCpu) { if (cpuKernel is not null && traits.KernelDType) StepFlatRuns(g, cpuKernel, lowKernel); }
-            else if (tensorKernel is not null) StepFlatSlices(g, tensorKernel);
+            if (!UseTensorPath && traits.OnCpu) { if (kernels.HasRuns && traits.KernelDType) StepFlatRuns(g, kernels); }
+            else if (kernels.HasSlices) StepFlatSlices(g, kernels);
         }
     }
 
     /// <summary>
     /// The CPU kernel over runs of consecutive members that have a gradient and the same per-tensor state (all of
     /// them, unless some are skipped this step or differ, as no_wd parameters among others): one pass per run. In
-    /// mixed precision, members with a low-precision copy take <paramref name="lowKernel"/> and the others (float32
-    /// norm layers) <paramref name="kernel"/>, in runs of their own.
+    /// mixed precision, members with a low-precision copy take the low-precision kernel and the others (float32
+    /// norm layers) the float32 one, in runs of their own.
     /// </summary>
-    private void StepFlatRuns(int g, FlatRunKernel kernel, FlatRunLowKernel? lowKernel)
+    private void StepFlatRuns(int g, FlatKernels kernels)
     {
         var flat = Flat(g);
-        var low = lowKernel is null ? null : LowFlat(g, flat);
+        var low = kernels.HasLowRuns ? LowFlat(g, flat) : null;
         int runStart = -1;
         bool runIsLow = false;
         for (int k = 0; k < flat.Members.Length; k++)
@@ -58,47 +53,43 @@ public abstract partial class FusedOptimizer
             bool hasGrad = isLow ? LowGradReady(low!, flat, k) : GradReady(flat, k);
             if (runStart >= 0 && (!hasGrad || isLow != runIsLow || !SamePerTensorState(flat.Members[runStart], flat.Members[k])))
             {
-                StepRun(flat, runStart, k, kernel, g, runIsLow ? low : null, lowKernel);
+                StepRun(flat, runStart, k, g, runIsLow ? low : null, kernels);
                 runStart = -1;
             }
             if (hasGrad && runStart < 0) (runStart, runIsLow) = (k, isLow);
         }
-        if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, kernel, g, runIsLow ? low : null, lowKernel);
+        if (runStart >= 0) StepRun(flat, runStart, flat.Members.Length, g, runIsLow ? low : null, kernels);
     }
 
     /// <summary>The longest piece of a run one kernel call takes (a span's length is an int), a whole number of chunks.</summary>
     internal int MaxRunLength { get; set; } = int.MaxValue & ~(ParallelChunks.ChunkLength - 1);
 
-    /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/>: one kernel call, or one per piece of a run too long for one.</summary>
-    private void StepRun(FlatGroup flat, int from, int to, FlatRunKernel kernel, int g, LowPrecisionFlat? low, FlatRunLowKernel? lowKernel)
+    /// <summary>Members [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="flat"/>: prepared once, then run in one piece, or in several when too long for one.</summary>
+    private void StepRun(FlatGroup flat, int from, int to, int g, LowPrecisionFlat? low, FlatKernels kernels)
     {
         int first = flat.Members[from];
         long start = flat.Offset(from), end = flat.Offset(to);
-        if (end - start > MaxRunLength) SavePerTensor(first);
+        if (low is null) kernels.PrepareRun!(flat, first, g);
+        else kernels.PrepareLowRun!(flat, first, g);
         for (long piece = start; piece < end; piece += MaxRunLength)
         {
-            if (piece > start) RestorePerTensor(first);   // every piece takes the step from the same state
             int length = (int)Math.Min(MaxRunLength, end - piece);
-            if (low is null) kernel(flat, piece, length, first, g);
-            else lowKernel!(flat, low, piece, length, first, g);
+            if (low is null) kernels.Run!(flat, piece, length);
+            else kernels.RunLow!(flat, low, piece, length);
         }
         MarkStepped(flat.Members.AsSpan(from, to - from));
     }
 
-    /// <summary>The tensor path over a whole group, slice by slice, when every member has a gradient and the same per-tensor state.</summary>
-    private void StepFlatSlices(int g, FlatKernel kernel)
+    /// <summary>The tensor path over a whole group, prepared once and run slice by slice, when every member has a gradient and the same per-tensor state.</summary>
+    private void StepFlatSlices(int g, FlatKernels kernels)
     {
         var flat = Flat(g);
         bool ready = true;
         for (int k = 0; k < flat.Members.Length; k++) ready &= GradReady(flat, k);
         if (!ready || !UniformPerTensorState(flat.Members)) return;
-        int first = flat.Members[0];
-        if (flat.Slices.Count > 1) SavePerTensor(first);
-        for (int k = 0; k < flat.Slices.Count; k++)
-        {
-            if (k > 0) RestorePerTensor(first);   // every slice takes the step from the same state
-            kernel(flat.Slices[k], first, g);
-        }
+        kernels.PrepareSlices!(flat, flat.Members[0], g);
+        var slices = flat.Slices;
+        for (int k = 0; k < slices.Count; k++) kernels.RunSlice!(slices[k]);   // indexed: an enumerator would allocate every step
         MarkStepped(flat.Members);
     }
 
@@ -123,19 +114,6 @@ public abstract partial class FusedOptimizer
         if (!NativeGrad.TryGetImpl(Parameters[i].Handle, out var grad)) return false;
         if (!flat.HoldsGrad(k, grad)) flat.AdoptGrad(k, Parameters[i]);
         return true;
-    }
-
-    private double[]? _savedPerTensor;
-
-    private void SavePerTensor(int param)
-    {
-        _savedPerTensor ??= new double[PerTensorNames.Count];
-        for (int k = 0; k < _savedPerTensor.Length; k++) _savedPerTensor[k] = PerTensor(k, param);
-    }
-
-    private void RestorePerTensor(int param)
-    {
-        for (int k = 0; k < _savedPerTensor!.Length; k++) PerTensor(k, param, _savedPerTensor[k]);
     }
 
     /// <summary>Whether parameter <paramref name="i"/> was stepped by <see cref="StepFlatGroups"/> this step.</summary>

@@ -15,9 +15,6 @@ public abstract partial class FusedOptimizer
     private LowPrecisionFormat _lowFormat;
     private LowPrecisionFlat?[]? _lowFlat;
 
-    /// <summary>The fused kernel in mixed precision over a run of a group's flat masters and their low-precision copies.</summary>
-    protected delegate void FlatRunLowKernel(FlatGroup flat, LowPrecisionFlat low, long start, int length, int first, int group);
-
     /// <summary>What the mixed-precision kernel multiplies the low-precision gradients by: 1 / the loss scale.</summary>
     protected internal float LowPrecisionUnscale { get; set; } = 1;
 

@@ -13,9 +13,10 @@ namespace Demo
         }
 
         private readonly Hypers[] _hypers;
-        private Kernel0FloatChunks? __kernel0FloatChunks;
-        private Kernel0DoubleChunks? __kernel0DoubleChunks;
-        private KernelLowChunks? __kernelLowChunks;
+        private Kernel0Float? __kernel0Float;
+        private Kernel0Double? __kernel0Double;
+        private KernelLow? __kernelLow;
+        private TensorKernelParts? __tensorKernel;
 
         /// <summary>ExpOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
         public ExpOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
@@ -73,7 +74,7 @@ namespace Demo
         /// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>
         public override void Step()
         {
-            StepFlatGroups(__flatKernel ??= StepFlat, __flatRunKernel ??= StepFlatRun, __flatRunLowKernel ??= StepFlatRunLow);
+            StepFlatGroups(__flatKernels ??= new() { PrepareSlices = PrepareFlatSlices, RunSlice = RunFlatSlice, PrepareRun = PrepareFlatRun, Run = RunFlatRun, PrepareLowRun = PrepareFlatRunLow, RunLow = RunFlatRunLow });
             for (int i = 0; i < Parameters.Count; i++)
             {
                 if (SteppedFlat(i)) continue;
@@ -87,57 +88,54 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), GradElements<float>(i, gradData), in hypers, __kernel0FloatChunks ??= new()); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), GradElements<double>(i, gradData), in hypers, __kernel0DoubleChunks ??= new()); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(in hypers); __kernel0Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(in hypers); __kernel0Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
         }
 
-        private FlatKernel? __flatKernel;
+        private global::Gen.Internals.FlatKernels? __flatKernels;
 
-        /// <summary>The tensor path over a slice of a group's flat buffers; its members share the first one's per-tensor state.</summary>
-        private void StepFlat(global::Gen.Internals.FlatSlice slice, int first, int group) => TensorKernel(slice.Param, slice.Grad, in _hypers[group]);
+        /// <summary>The tensor path over a group's flat buffers, once per group: the first member's per-tensor state stands for all.</summary>
+        private void PrepareFlatSlices(global::Gen.Internals.FlatGroup flat, int first, int group) => (__tensorKernel ??= new()).Prepare(in _hypers[group]);
 
-        private FlatRunKernel? __flatRunKernel;
+        /// <summary>The prepared tensor path over one slice of the group's flat buffers.</summary>
+        private void RunFlatSlice(global::Gen.Internals.FlatSlice slice) => __tensorKernel!.Run(slice.Param, slice.Grad);
 
-        /// <summary>The fused kernel over a run of a group's flat buffers; the run's parameters share the first one's per-tensor state.</summary>
-        private void StepFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length, int first, int group)
+        /// <summary>The fused kernel over runs of a group's flat buffers, once per run: the first member's per-tensor state stands for all.</summary>
+        private void PrepareFlatRun(global::Gen.Internals.FlatGroup flat, int first, int group)
         {
             switch (flat.ScalarType)
             {
-                case global::TorchSharp.torch.ScalarType.Float32: Kernel0(flat.ParamElements<float>(start, length), flat.GradElements<float>(start, length), in _hypers[group], __kernel0FloatChunks ??= new()); break;
-                case global::TorchSharp.torch.ScalarType.Float64: Kernel0(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length), in _hypers[group], __kernel0DoubleChunks ??= new()); break;
+                case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(in _hypers[group]); break;
+                case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(in _hypers[group]); break;
                 default: throw UnsupportedDType(Parameters[first]);
             }
         }
 
-        private FlatRunLowKernel? __flatRunLowKernel;
+        /// <summary>The prepared fused kernel over elements [start, start + length) of a group's flat buffers.</summary>
+        private void RunFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length)
+        {
+            switch (flat.ScalarType)
+            {
+                case global::TorchSharp.torch.ScalarType.Float32: __kernel0Float!.Run(flat.ParamElements<float>(start, length), flat.GradElements<float>(start, length)); break;
+                case global::TorchSharp.torch.ScalarType.Float64: __kernel0Double!.Run(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length)); break;
+            }
+        }
 
         /// <inheritdoc/>
         protected override bool HasLowPrecisionKernel => true;
 
-        /// <summary>The mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
-        private void StepFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length, int first, int group)
+        /// <summary>The mixed-precision kernel, once per run of float32 masters: the first member's per-tensor state stands for all.</summary>
+        private void PrepareFlatRunLow(global::Gen.Internals.FlatGroup flat, int first, int group)
         {
             if (flat.ScalarType != global::TorchSharp.torch.ScalarType.Float32) throw UnsupportedDType(Parameters[first]);
-            KernelLow(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format, in _hypers[group], __kernelLowChunks ??= new());
+            (__kernelLow ??= new()).Prepare(in _hypers[group]);
         }
 
-        private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, in Hypers __h, Kernel0FloatChunks __chunks)
-        {
-            double lr = __h.Lr;
-            float s0_h0 = (float)(lr);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
-            {
-                Loop0(__p, __grad, s0_h0);
-                return;
-            }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s0_h0 = s0_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
-        }
+        /// <summary>The prepared mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
+        private void RunFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length) => __kernelLow!.Run(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format);
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
         {
@@ -156,27 +154,35 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0FloatChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 0 over float buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s0_h0;
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
-        }
 
-        private static void Kernel0(global::System.Span<double> __p, global::System.Span<double> __grad, in Hypers __h, Kernel0DoubleChunks __chunks)
-        {
-            double lr = __h.Lr;
-            double s0_h0 = (double)(lr);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(in Hypers __h)
             {
-                Loop0(__p, __grad, s0_h0);
-                return;
+                double lr = __h.Lr;
+                float s0_h0 = (float)(lr);
+                this.s0_h0 = s0_h0;
             }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s0_h0 = s0_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop0(__p, __grad, s0_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
         }
 
         private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0)
@@ -196,44 +202,69 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0DoubleChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 0 over double buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s0_h0;
+
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(in Hypers __h)
+            {
+                double lr = __h.Lr;
+                double s0_h0 = (double)(lr);
+                this.s0_h0 = s0_h0;
+            }
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop0(__p, __grad, s0_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0);
         }
 
-        private static void TensorKernel(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, in Hypers __h)
+        /// <summary>The tensor path: per-tensor code once, then every step as whole-tensor TorchSharp ops, for any device.</summary>
+        private sealed class TensorKernelParts
         {
-            double lr = __h.Lr;
-            using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            using var __noGrad = global::TorchSharp.torch.no_grad();
-            double s0_h0 = (double)(lr);
-            // ExpStep
+            public double s0_h0;
+
+            /// <summary>Once per tensor, or per group of tensors that share per-tensor state: hypers, per-tensor state and the values the ops read.</summary>
+            public void Prepare(in Hypers __h)
             {
-                var p = __p;
-                var grad = __grad;
-                p.add_(global::TorchSharp.torch.exp(grad).sub_(1), alpha: -(s0_h0));
+                double lr = __h.Lr;
+                double s0_h0 = (double)(lr);
+                this.s0_h0 = s0_h0;
+            }
+
+            /// <summary>The prepared steps over these tensors (a parameter's, or a slice of a group's flat buffers).</summary>
+            public void Run(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad)
+            {
+                using var __scope = global::TorchSharp.torch.NewDisposeScope();
+                using var __noGrad = global::TorchSharp.torch.no_grad();
+                // ExpStep
+                {
+                    var p = __p;
+                    var grad = __grad;
+                    p.add_(global::TorchSharp.torch.exp(grad).sub_(1), alpha: -(s0_h0));
+                }
             }
         }
 
-        private static void KernelLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, in Hypers __h, KernelLowChunks __chunks)
+        private void TensorKernel(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, in Hypers __h)
         {
-            double lr = __h.Lr;
-            float s0_h0 = (float)(lr);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
-            {
-                LoopLow(__p, __gradLow, __pLow, __unscale, __format, s0_h0);
-                return;
-            }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__gradLow = global::Gen.Internals.ChunkWork.AddressOf(__gradLow);
-            __chunks.__pLow = global::Gen.Internals.ChunkWork.AddressOf(__pLow);
-            __chunks.__unscale = __unscale;
-            __chunks.__format = __format;
-            __chunks.s0_h0 = s0_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
+            var __k = __tensorKernel ??= new();
+            __k.Prepare(in __h);
+            __k.Run(__p, __grad);
         }
 
         private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0)
@@ -254,12 +285,38 @@ namespace Demo
             }
         }
 
-        /// <summary>KernelLow's loop, for ParallelChunks.</summary>
-        private sealed class KernelLowChunks : global::Gen.Internals.ChunkWork
+        /// <summary>The fused kernel in mixed precision: float32 masters and state, the copies' 16-bit gradients read and weights written in the same pass.</summary>
+        private sealed class KernelLow : global::Gen.Internals.ChunkWork
         {
             public nint __p, __gradLow, __pLow;
             public float __unscale, s0_h0;
             public global::Gen.Internals.LowPrecisionFormat __format;
+
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(in Hypers __h)
+            {
+                double lr = __h.Lr;
+                float s0_h0 = (float)(lr);
+                this.s0_h0 = s0_h0;
+            }
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format)
+            {
+                this.__unscale = __unscale;
+                this.__format = __format;
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    LoopLow(__p, __gradLow, __pLow, __unscale, __format, s0_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__gradLow = AddressOf(__gradLow);
+                this.__pLow = AddressOf(__pLow);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
             public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), __unscale, __format, s0_h0);
         }
 

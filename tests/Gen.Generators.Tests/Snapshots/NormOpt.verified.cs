@@ -20,10 +20,10 @@ namespace Demo
 
         private readonly Hypers[] _hypers;
         private readonly double[] _localLr;
-        private Kernel0FloatChunks? __kernel0FloatChunks;
-        private Kernel0DoubleChunks? __kernel0DoubleChunks;
-        private Kernel2FloatChunks? __kernel2FloatChunks;
-        private Kernel2DoubleChunks? __kernel2DoubleChunks;
+        private Kernel0Float? __kernel0Float;
+        private Kernel0Double? __kernel0Double;
+        private Kernel2Float? __kernel2Float;
+        private Kernel2Double? __kernel2Double;
 
         /// <summary>NormOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
         public NormOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01, double trustCoeff = 0.02, double eps = 1E-08, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
@@ -102,8 +102,8 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel0(ParamElements<float>(i), GradElements<float>(i, gradData), ref _localLr[i], in hypers, __kernel0FloatChunks ??= new()); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel0(ParamElements<double>(i), GradElements<double>(i, gradData), ref _localLr[i], in hypers, __kernel0DoubleChunks ??= new()); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(ref _localLr[i], in hypers); __kernel0Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(ref _localLr[i], in hypers); __kernel0Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
 
@@ -113,30 +113,13 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: Kernel2(ParamElements<float>(i), GradElements<float>(i, gradData), ref _localLr[i], in hypers, __kernel2FloatChunks ??= new()); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: Kernel2(ParamElements<double>(i), GradElements<double>(i, gradData), ref _localLr[i], in hypers, __kernel2DoubleChunks ??= new()); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel2Float ??= new()).Prepare(ref _localLr[i], in hypers); __kernel2Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel2Double ??= new()).Prepare(ref _localLr[i], in hypers); __kernel2Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
         }
 
-        private static void Kernel0(global::System.Span<float> __p, global::System.Span<float> __grad, ref double localLr, in Hypers __h, Kernel0FloatChunks __chunks)
-        {
-            double lr = __h.Lr;
-            double wd = __h.Wd;
-            double trustCoeff = __h.TrustCoeff;
-            double eps = __h.Eps;
-            float s0_h0 = (float)(1 - lr * wd);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
-            {
-                Loop0(__p, __grad, s0_h0);
-                return;
-            }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s0_h0 = s0_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
-        }
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
         {
@@ -167,30 +150,38 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel0's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0FloatChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 0 over float buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s0_h0;
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
-        }
 
-        private static void Kernel0(global::System.Span<double> __p, global::System.Span<double> __grad, ref double localLr, in Hypers __h, Kernel0DoubleChunks __chunks)
-        {
-            double lr = __h.Lr;
-            double wd = __h.Wd;
-            double trustCoeff = __h.TrustCoeff;
-            double eps = __h.Eps;
-            double s0_h0 = (double)(1 - lr * wd);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(ref double localLr, in Hypers __h)
             {
-                Loop0(__p, __grad, s0_h0);
-                return;
+                double lr = __h.Lr;
+                double wd = __h.Wd;
+                double trustCoeff = __h.TrustCoeff;
+                double eps = __h.Eps;
+                float s0_h0 = (float)(1 - lr * wd);
+                this.s0_h0 = s0_h0;
             }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s0_h0 = s0_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop0(__p, __grad, s0_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
         }
 
         private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0)
@@ -222,11 +213,37 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel0's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel0DoubleChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 0 over double buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s0_h0;
+
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(ref double localLr, in Hypers __h)
+            {
+                double lr = __h.Lr;
+                double wd = __h.Wd;
+                double trustCoeff = __h.TrustCoeff;
+                double eps = __h.Eps;
+                double s0_h0 = (double)(1 - lr * wd);
+                this.s0_h0 = s0_h0;
+            }
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop0(__p, __grad, s0_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0);
         }
 
@@ -239,24 +256,6 @@ namespace Demo
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             using var __noGrad = global::TorchSharp.torch.no_grad();
             global::Demo.NormSteps.LayerLr(__p, __grad, lr, trustCoeff, eps, ref localLr);
-        }
-
-        private static void Kernel2(global::System.Span<float> __p, global::System.Span<float> __grad, ref double localLr, in Hypers __h, Kernel2FloatChunks __chunks)
-        {
-            double lr = __h.Lr;
-            double wd = __h.Wd;
-            double trustCoeff = __h.TrustCoeff;
-            double eps = __h.Eps;
-            float s2_h0 = (float)((double)localLr);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
-            {
-                Loop2(__p, __grad, s2_h0);
-                return;
-            }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s2_h0 = s2_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
         }
 
         private static void Loop2(global::System.Span<float> __p, global::System.Span<float> __grad, float s2_h0)
@@ -292,30 +291,38 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel2's loop over float buffers, for ParallelChunks.</summary>
-        private sealed class Kernel2FloatChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 2 over float buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel2Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public float s2_h0;
-            public override void RunChunk(int start, int length) => Loop2(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s2_h0);
-        }
 
-        private static void Kernel2(global::System.Span<double> __p, global::System.Span<double> __grad, ref double localLr, in Hypers __h, Kernel2DoubleChunks __chunks)
-        {
-            double lr = __h.Lr;
-            double wd = __h.Wd;
-            double trustCoeff = __h.TrustCoeff;
-            double eps = __h.Eps;
-            double s2_h0 = (double)((double)localLr);
-            if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(ref double localLr, in Hypers __h)
             {
-                Loop2(__p, __grad, s2_h0);
-                return;
+                double lr = __h.Lr;
+                double wd = __h.Wd;
+                double trustCoeff = __h.TrustCoeff;
+                double eps = __h.Eps;
+                float s2_h0 = (float)((double)localLr);
+                this.s2_h0 = s2_h0;
             }
-            __chunks.__p = global::Gen.Internals.ChunkWork.AddressOf(__p);
-            __chunks.__grad = global::Gen.Internals.ChunkWork.AddressOf(__grad);
-            __chunks.s2_h0 = s2_h0;
-            global::Gen.Internals.ParallelChunks.Run(__chunks, __p.Length);
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop2(__p, __grad, s2_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
+            public override void RunChunk(int start, int length) => Loop2(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s2_h0);
         }
 
         private static void Loop2(global::System.Span<double> __p, global::System.Span<double> __grad, double s2_h0)
@@ -351,11 +358,37 @@ namespace Demo
             }
         }
 
-        /// <summary>Kernel2's loop over double buffers, for ParallelChunks.</summary>
-        private sealed class Kernel2DoubleChunks : global::Gen.Internals.ChunkWork
+        /// <summary>Kernel 2 over double buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.</summary>
+        private sealed class Kernel2Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
             public double s2_h0;
+
+            /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
+            public void Prepare(ref double localLr, in Hypers __h)
+            {
+                double lr = __h.Lr;
+                double wd = __h.Wd;
+                double trustCoeff = __h.TrustCoeff;
+                double eps = __h.Eps;
+                double s2_h0 = (double)((double)localLr);
+                this.s2_h0 = s2_h0;
+            }
+
+            /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
+            public void Run(global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
+                {
+                    Loop2(__p, __grad, s2_h0);
+                    return;
+                }
+                this.__p = AddressOf(__p);
+                this.__grad = AddressOf(__grad);
+                global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop2(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s2_h0);
         }
 
