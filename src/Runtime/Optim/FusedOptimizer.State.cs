@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Ordering;
-using static TorchSharp.torch;
 
 namespace Gen;
 
@@ -11,8 +10,6 @@ public abstract partial class FusedOptimizer
 {
     /// <summary>Per-parameter state that fastai's clear_state keeps.</summary>
     public static readonly IReadOnlyList<string> KeptOnClear = ["no_wd", "force_train"];
-
-    private Dictionary<string, double>[]? _otherState;
 
     /// <summary>
     /// Sets state <paramref name="name"/> of parameter <paramref name="param"/>, as fastai's <c>opt.state[p][name] = value</c>:
@@ -25,7 +22,7 @@ public abstract partial class FusedOptimizer
         int index = PerTensorIndex(name);
         if (index >= 0) { PerTensor(index, param, value); return; }
         CheckStateName(name);
-        (_otherState ??= Enumerable.Range(0, Parameters.Count).Select(_ => new Dictionary<string, double>()).ToArray())[param][name] = value;
+        _states.SetNamed(name, param, value);
     }
 
     /// <summary>fastai's <c>opt.state[p].get(name, 0)</c> for a per-parameter state (<c>do_wd</c> reads no_wd).</summary>
@@ -35,7 +32,7 @@ public abstract partial class FusedOptimizer
         int index = PerTensorIndex(name);
         if (index >= 0) return PerTensor(index, param);
         CheckStateName(name);
-        return _otherState is not null && _otherState[param].TryGetValue(name, out var value) ? value : 0;
+        return _states.Named(name, param);
     }
 
     private int PerTensorIndex(string name)
@@ -74,15 +71,8 @@ public abstract partial class FusedOptimizer
     {
         int noWd = PerTensorIndex("no_wd");
         var keptNoWd = noWd < 0 ? null : Enumerable.Range(0, Parameters.Count).Select(i => PerTensor(noWd, i)).ToArray();
-        DropFlat();
-        Array.Clear(_hasState);
-        for (int i = 0; i < _elementState.GetLength(0); i++)
-            for (int k = 0; k < _elementState.GetLength(1); k++)
-            {
-                _elementState[i, k]?.Dispose();
-                _elementState[i, k] = null;
-                _stateMemory[i, k] = default;
-            }
+        _flat.Drop();
+        _states.Clear();
         ClearPerTensorState();
         if (keptNoWd is not null) for (int i = 0; i < keptNoWd.Length; i++) PerTensor(noWd, i, keptNoWd[i]);
     }
@@ -96,14 +86,14 @@ public abstract partial class FusedOptimizer
         Enumerable.Range(0, GroupCount).Select(g => (IReadOnlyDictionary<string, double>)HypersOf(g)).ToList(),
         Enumerable.Range(0, Parameters.Count).Select(i => new ParamState(
             Parameters[i].shape,
-            Enumerable.Range(0, ElementStateNames.Count).Where(k => _hasState[i] && _elementState[i, k] is not null)
-                .ToDictionary(k => ElementStateNames[k], k => _elementState[i, k]!.clone().DetachFromDisposeScope()),
+            Enumerable.Range(0, ElementStateNames.Count).Where(k => _states.Saved(i, k) is not null)
+                .ToDictionary(k => ElementStateNames[k], k => _states.Saved(i, k)!.clone().DetachFromDisposeScope()),
             PerParamState(i))).ToList());
 
     private Dictionary<string, double> PerParamState(int param)
     {
         var state = Enumerable.Range(0, PerTensorNames.Count).ToDictionary(k => PerTensorNames[k], k => PerTensor(k, param));
-        if (_otherState is not null) foreach (var (name, value) in _otherState[param]) state[name] = value;
+        foreach (var (name, value) in _states.AllNamed(param)) state[name] = value;
         return state;
     }
 
@@ -119,16 +109,11 @@ public abstract partial class FusedOptimizer
         for (int g = 0; g < GroupCount; g++)
             foreach (var (name, value) in state.Hypers[g]) SetHyper(name, g, value);
         ClearState();
-        _otherState = null;
+        _states.ClearNamed();
         for (int i = 0; i < Parameters.Count; i++)
         {
             for (int k = 0; k < ElementStateNames.Count; k++)
-                if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer))
-                {
-                    using var scope = NewDisposeScope();   // the conversions' temporaries
-                    _elementState[i, k] = buffer.to(Parameters[i].dtype, Parameters[i].device).contiguous().clone().DetachFromDisposeScope();
-                    _hasState[i] = true;
-                }
+                if (state.Params[i].Buffers.TryGetValue(ElementStateNames[k], out var buffer)) _states.Load(i, k, buffer);
             for (int k = 0; k < PerTensorNames.Count; k++) PerTensor(k, i, 0);
             foreach (var (name, value) in state.Params[i].PerTensor) SetState(name, i, value);
         }

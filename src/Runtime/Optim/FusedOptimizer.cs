@@ -1,38 +1,39 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using Gen.Internals;
 using static TorchSharp.torch;
 
 namespace Gen;
 
 /// <summary>
-/// Base of the optimizers the generator writes from <see cref="OptimizerAttribute"/>: parameters, param
-/// groups, element-state buffers and element access for the fused CPU kernels. The generated class adds
-/// typed hypers per group, per-tensor state and the kernels themselves.
+/// Base of the optimizers the generator writes from <see cref="OptimizerAttribute"/>, and the host their generated code
+/// calls: element access for the fused CPU kernels, element-state buffers, the flat layout. The generated class adds
+/// typed hypers per group, per-tensor state and the kernels themselves. The work is done by small types, each owning its
+/// arrays: <see cref="ParamGroups"/> (parameters and groups), <see cref="ParamStates"/> (state buffers),
+/// <see cref="ParamMemory"/> (parameters' memory) and <see cref="FlatLayout"/> (flat groups, mixed precision).
 /// </summary>
 public abstract partial class FusedOptimizer : Optimizer
 {
-    private readonly Tensor?[,] _elementState;
-    private readonly bool[] _hasState;   // per parameter: stepped (or loaded) since the state was last cleared; a flat group holds buffers for all
+    private readonly ParamGroups _groups;
+    private readonly ParamStates _states;
+    private readonly ParamMemory _memory;
+    private readonly FlatLayout _flat;
 
     /// <param name="parameters">The parameters, in order.</param>
     /// <param name="groups">Param groups as lists of indices into <paramref name="parameters"/>; null: one group.</param>
     /// <param name="elementStateSlots">How many element-state buffers each parameter has.</param>
     protected FusedOptimizer(IReadOnlyList<Parameter> parameters, IReadOnlyList<IReadOnlyList<int>>? groups, int elementStateSlots)
     {
-        Parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
-        if (parameters.Count == 0) throw new ArgumentException("The optimizer got no parameters; pass the model's parameters (model.parameters()).", nameof(parameters));
-        GroupOf = AssignGroups(parameters.Count, groups ?? [Enumerable.Range(0, parameters.Count).ToArray()]);
-        GroupCount = GroupOf.Max() + 1;
-        _elementState = new Tensor?[parameters.Count, elementStateSlots];
-        _hasState = new bool[parameters.Count];
-        _stateMemory = new (nint, int)[parameters.Count, elementStateSlots];
+        _groups = new ParamGroups(parameters, groups);
+        _states = new ParamStates(parameters, elementStateSlots);
+        _memory = new ParamMemory(parameters);
+        _flat = new FlatLayout(this, _groups, _states, _memory);
     }
 
     /// <summary>The parameters, in order: param groups and per-parameter state refer to them by index.</summary>
-    public IReadOnlyList<Parameter> Parameters { get; }
+    public IReadOnlyList<Parameter> Parameters => _groups.Parameters;
 
     /// <summary>
     /// Runs the tensor path (whole-tensor TorchSharp ops) even for CPU tensors, which otherwise take the
@@ -41,27 +42,26 @@ public abstract partial class FusedOptimizer : Optimizer
     public bool UseTensorPath { get; set; }
 
     /// <summary>The param group of each parameter.</summary>
-    protected int[] GroupOf { get; }
+    protected int[] GroupOf => _groups.GroupOf;
 
     /// <inheritdoc/>
-    public override int GroupCount { get; }
+    public override int GroupCount => _groups.Count;
 
     /// <inheritdoc/>
     public override FusedOptimizer Fused => this;
-
 
     /// <summary>fastai's zero_grad: zeroes existing gradients in place (CPU gradients through their memory, without allocating).</summary>
     public override unsafe void ZeroGrad()
     {
         for (int i = 0; i < Parameters.Count; i++)
         {
-            if (HoldsFlatGrad(i)) continue;   // zeroed with its group below
+            if (_flat.HoldsFlatGrad(i)) continue;   // zeroed with its group below
             if (!TryGrad(i, out var data, out bool contiguous)) continue;
-            if (TakesCpuKernel(i, contiguous)) { new Span<byte>((void*)data, ParamBytes(i)).Clear(); continue; }
+            if (TakesCpuKernel(i, contiguous)) { new Span<byte>((void*)data, _memory.Bytes(i)).Clear(); continue; }
             using var grad = Parameters[i].grad;
             grad?.zero_();
         }
-        ZeroFlatGrads();
+        _flat.ZeroGrads(UseTensorPath);
     }
 
     /// <summary>Parameter <paramref name="i"/>'s gradient memory, without a managed wrapper; false when it has no gradient (fastai then skips it).</summary>
@@ -69,24 +69,65 @@ public abstract partial class FusedOptimizer : Optimizer
 
     /// <summary>The elements of a gradient whose memory <see cref="TryGrad"/> gave (same layout as its parameter).</summary>
     protected unsafe Span<T> GradElements<T>(int param, nint data) where T : unmanaged =>
-        new((void*)data, ParamBytes(param) / sizeof(T));
+        new((void*)data, _memory.Bytes(param) / sizeof(T));
 
     /// <summary>The dtype of parameter <paramref name="i"/>, read once.</summary>
-    protected ScalarType ParamType(int i)
+    protected ScalarType ParamType(int i) => _memory.Type(i);
+
+    /// <summary>The elements of parameter <paramref name="param"/>, from an address read at its first step.</summary>
+    protected Span<T> ParamElements<T>(int param) where T : unmanaged => _memory.Elements<T>(param);
+
+    /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
+    protected Tensor ElementState(int param, int slot) => _states.Buffer(param, slot);
+
+    /// <summary>The elements of element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/> (ours: their storage never moves).</summary>
+    protected Span<T> StateElements<T>(int param, int slot) where T : unmanaged => _states.Elements<T>(param, slot);
+
+    /// <summary>
+    /// Whether parameter <paramref name="i"/> takes the fused CPU kernel: not forced onto the tensor path, a
+    /// contiguous CPU tensor (checked once per parameter: native calls cost more than a small kernel) with a
+    /// contiguous gradient (checked every step). Otherwise the tensor path, which takes any layout and device.
+    /// </summary>
+    protected bool TakesCpuKernel(int i, bool gradContiguous) => !UseTensorPath && _memory.OnCpuContiguous(i) && gradContiguous;
+
+    /// <summary>
+    /// Steps the param groups of more than one parameter (one dtype and device) over their flat buffers (see
+    /// <see cref="FlatGroup"/>): on the CPU with the fused kernel, otherwise (or when <see cref="UseTensorPath"/> is set)
+    /// with the tensor path, each when <paramref name="kernels"/> has it. The parameters these leave alone are stepped
+    /// one by one, with the same result.
+    /// </summary>
+    protected void StepFlatGroups(FlatKernels kernels)
     {
-        _paramTypes ??= Parameters.Select(p => p.dtype).ToArray();
-        return _paramTypes[i];
+        ArgumentNullException.ThrowIfNull(kernels);
+        _flat.Step(kernels, UseTensorPath);
     }
 
-    private ScalarType[]? _paramTypes;
+    /// <summary>Whether parameter <paramref name="i"/> was stepped by <see cref="StepFlatGroups"/> this step.</summary>
+    protected bool SteppedFlat(int i) => _flat.Stepped(i);
 
-    private int ParamBytes(int param)
-    {
-        _paramMemory ??= new (nint, int)[Parameters.Count];
-        if (_paramMemory[param].Pointer == 0) _paramMemory[param] = Pin(Parameters[param]);
-        return _paramMemory[param].Bytes;
-    }
+    /// <summary>The longest piece of a run one kernel call takes.</summary>
+    internal int MaxRunLength { get => _flat.MaxRunLength; set => _flat.MaxRunLength = value; }
 
+    /// <summary>What the mixed-precision kernel multiplies the low-precision gradients by: 1 / the loss scale.</summary>
+    protected internal float LowPrecisionUnscale { get; set; } = 1;
+
+    /// <summary>Whether the generated class has the mixed-precision form of its fused kernel (all its steps are elementwise).</summary>
+    protected virtual bool HasLowPrecisionKernel => false;
+
+    internal bool HasLowPrecisionKernelForm => HasLowPrecisionKernel;
+
+    /// <summary>
+    /// Declares <paramref name="copies"/>[i] (null: none) the low-precision copy of parameter i, a float32 master of the
+    /// same shape. From the first step on, the copies that <see cref="StepsLowPrecisionCopy"/> names are stepped by the
+    /// fused kernel: their gradients are read (times <see cref="LowPrecisionUnscale"/>) and their weights written.
+    /// </summary>
+    internal void UseLowPrecisionCopies(IReadOnlyList<Parameter?> copies, LowPrecisionFormat format) => _flat.UseLowPrecisionCopies(copies, format);
+
+    /// <summary>
+    /// Whether parameter <paramref name="i"/>'s low-precision copy is stepped by the fused kernel (on the CPU, in a flat
+    /// group); otherwise its gradient must be copied into the master before the step and the master into it after.
+    /// </summary>
+    internal bool StepsLowPrecisionCopy(int i) => _flat.StepsLowPrecisionCopy(i, UseTensorPath);
 
     /// <summary>The hypers' fastai names, in the generated order.</summary>
     protected abstract IReadOnlyList<string> HyperNames { get; }
@@ -100,56 +141,9 @@ public abstract partial class FusedOptimizer : Optimizer
     /// <summary>Per-tensor state <paramref name="index"/> of parameter <paramref name="param"/>; sets it first when <paramref name="set"/> is given.</summary>
     protected abstract double PerTensor(int index, int param, double? set = null);
 
+    internal int PerTensorCount => PerTensorNames.Count;
 
-
-
-    /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
-    protected Tensor ElementState(int param, int slot)
-    {
-        _hasState[param] = true;
-        return _elementState[param, slot] ??= zeros_like(Parameters[param], requires_grad: false).DetachFromDisposeScope();
-    }
-
-    /// <summary>
-    /// The elements of parameter <paramref name="param"/>, from a pointer taken at its first step: parameters
-    /// keep their storage while they train, and reading it again costs native calls on every small tensor.
-    /// </summary>
-    protected unsafe Span<T> ParamElements<T>(int param) where T : unmanaged
-    {
-        int bytes = ParamBytes(param);
-        return new Span<T>((void*)_paramMemory![param].Pointer, bytes / sizeof(T));
-    }
-
-    /// <summary>The elements of element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/> (ours: their storage never moves).</summary>
-    protected unsafe Span<T> StateElements<T>(int param, int slot) where T : unmanaged
-    {
-        var memory = _stateMemory[param, slot];
-        if (memory.Pointer == 0) memory = _stateMemory[param, slot] = Pin(ElementState(param, slot));
-        return new Span<T>((void*)memory.Pointer, memory.Bytes / sizeof(T));
-    }
-
-    private static unsafe (nint Pointer, int Bytes) Pin(Tensor t)
-    {
-        var bytes = t.bytes;
-        fixed (byte* pointer = bytes) return ((nint)pointer, bytes.Length);
-    }
-
-    private (nint Pointer, int Bytes)[]? _paramMemory;
-    private readonly (nint Pointer, int Bytes)[,] _stateMemory;
-
-    /// <summary>
-    /// Whether parameter <paramref name="i"/> takes the fused CPU kernel: not forced onto the tensor path, a
-    /// contiguous CPU tensor (checked once per parameter: native calls cost more than a small kernel) with a
-    /// contiguous gradient (checked every step). Otherwise the tensor path, which takes any layout and device.
-    /// </summary>
-    protected bool TakesCpuKernel(int i, bool gradContiguous)
-    {
-        if (UseTensorPath) return false;
-        _cpuParam ??= Parameters.Select(p => p.device_type == DeviceType.CPU && p.is_contiguous()).ToArray();
-        return _cpuParam[i] && gradContiguous;
-    }
-
-    private bool[]? _cpuParam;
+    internal double PerTensorValue(int index, int param, double? set = null) => PerTensor(index, param, set);
 
     /// <summary>The error for a parameter off the CPU when a step has no tensor form.</summary>
     protected Exception NoTensorPath(string step) =>
@@ -164,20 +158,5 @@ public abstract partial class FusedOptimizer : Optimizer
     {
         ClearState();
         base.Dispose();
-    }
-
-    private static int[] AssignGroups(int count, IReadOnlyList<IReadOnlyList<int>> groups)
-    {
-        var groupOf = Enumerable.Repeat(-1, count).ToArray();
-        for (int g = 0; g < groups.Count; g++)
-            foreach (int i in groups[g])
-            {
-                if ((uint)i >= (uint)count) throw new ArgumentException($"Param group {g} names parameter {i}, but there are {count} parameters.", nameof(groups));
-                if (groupOf[i] >= 0) throw new ArgumentException($"Parameter {i} is in param groups {groupOf[i]} and {g}; each parameter belongs to one group.", nameof(groups));
-                groupOf[i] = g;
-            }
-        int missing = Array.IndexOf(groupOf, -1);
-        if (missing >= 0) throw new ArgumentException($"Parameter {missing} is in no param group; every parameter needs one.", nameof(groups));
-        return groupOf;
     }
 }
