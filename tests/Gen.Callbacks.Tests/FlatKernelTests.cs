@@ -77,6 +77,31 @@ public class FlatKernelTests
     }
 
     [Fact]
+    public void The_tensor_path_over_a_group_of_several_slices_advances_the_step_once()
+    {
+        // Three parameters of 100,000 elements: the group's flat buffers span two CPU slices (FlatGroup.CpuSliceLength),
+        // prepared once and run slice by slice. Adam's debiasing reads the step count, so a count advanced per slice
+        // would give the second slice other values than the parameters stepped one by one.
+        Assert.True(3 * 100_000 > Internals.FlatGroup.CpuSliceLength);
+        List<Parameter> Run(bool flat)
+        {
+            var generator = new Generator(11);
+            var ps = Enumerable.Range(0, 3).Select(_ => new Parameter(randn([100_000], generator: generator))).ToList();
+            using var adam = new Adam(ps, lr: 0.01, groups: flat ? null : EveryOptimizer.OnePerParameter(ps.Count)) { UseTensorPath = true };
+            for (int s = 0; s < 3; s++)
+            {
+                foreach (var p in ps) p.grad = randn(p.shape, generator: generator);
+                adam.Step();
+            }
+            Assert.Equal(flat ? 100_000 : 0, ps[1].storage_offset());
+            Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(3, adam.GetState("step", i)));
+            return ps;
+        }
+        var (expected, actual) = (Run(flat: false), Run(flat: true));
+        for (int i = 0; i < 3; i++) Assert.Equal(Values(expected[i]), Values(actual[i]));
+    }
+
+    [Fact]
     public void Saved_state_loaded_into_a_fresh_optimizer_continues_the_same_trajectory()
     {
         List<Parameter> Run(bool reload)

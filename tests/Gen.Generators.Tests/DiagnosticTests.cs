@@ -31,6 +31,16 @@ public class DiagnosticTests
         Assert.Equal("'AfterBtach' is not a fastai event; did you mean 'AfterBatch'?", d.GetMessage());
     }
 
+    [Fact]
+    public void GEN0001_with_no_close_event_says_how_to_name_one()
+    {
+        var d = Single("""
+            using Gen;
+            public sealed partial class C : Callback { [Event] void [|LogEverything|]() { } }
+            """, "GEN0001");
+        Assert.Equal("'LogEverything' is not a fastai event; name the method after one of fastai's events (BeforeFit, AfterBatch, ...) or give its event: [Event(Event.AfterBatch)]", d.GetMessage());
+    }
+
     [Theory]
     [InlineData("int [|AfterBatch|]() => 0;", "it returns int")]
     [InlineData("void [|AfterBatch|](int x) { }", "its parameter is int, not Learner")]

@@ -93,8 +93,20 @@ public class OptimizerDiagnosticTests
         Assert.Equal("'MySteps' has no [Step] method for 'Decya'; did you mean 'Decay'?", d.GetMessage());
     }
 
+    [Fact]
+    public void GEN0014_suggests_nothing_when_no_step_is_close()
+    {
+        var d = Single("""
+            using Gen;
+            [Optimizer(typeof(MySteps), "Lookahead")] public sealed partial class MyOpt;
+            """, "GEN0014");
+        Assert.Equal("'MySteps' has no [Step] method for 'Lookahead'", d.GetMessage());
+    }
+
     [Theory]
     [InlineData("Average", "option 'dampening' needs a value: Average(dampening: ...)")]
+    [InlineData("Average(true)", "options are given by name: Average(dampening: ...)")]
+    [InlineData("Decay(true)", "it has no options; write the entry as its name alone")]
     [InlineData("Average(dampening: true, nesterov: true)", "it has no option 'nesterov'")]
     public void GEN0015_bad_options(string entry, string message)
     {
@@ -102,7 +114,7 @@ public class OptimizerDiagnosticTests
             using Gen;
             [Optimizer(typeof(MySteps), "{{entry}}")] [Hyper("mom", 0.9)] public sealed partial class MyOpt;
             """, "GEN0015");
-        Assert.Equal($"Step 'Average': {message}", d.GetMessage());
+        Assert.Equal($"Step '{entry.Split('(')[0]}': {message}", d.GetMessage());
     }
 
     [Fact]

@@ -38,7 +38,9 @@ internal static class EventHandlers
                                              method.Name, explicitEvent.ToString(System.Globalization.CultureInfo.InvariantCulture), Nearest(method.Name)));
         int byName = Array.IndexOf(EventNames, method.Name);
         if (byName >= 0) return (byName, null);
-        return (-1, DiagnosticInfo.Create(Descriptors.UnknownEvent, location, method.Name, Nearest(method.Name)));
+        return (-1, DiagnosticInfo.Create(Descriptors.UnknownEvent, location, method.Name,
+                                          NameDistance.Suggest(method.Name, EventNames) is { } near ? $"; did you mean '{near}'?"
+                                              : "; name the method after one of fastai's events (BeforeFit, AfterBatch, ...) or give its event: [Event(Event.AfterBatch)]"));
     }
 
     /// <summary>The events a callback type handles: read from its generated attribute when compiled elsewhere, else from its handlers.</summary>

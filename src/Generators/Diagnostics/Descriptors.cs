@@ -17,7 +17,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnknownEvent = Error("GEN0001",
         "Unknown event",
-        "'{0}' is not a fastai event; did you mean '{1}'?",
+        "'{0}' is not a fastai event{1}",
         "An [Event] method must be named after one of fastai's events (BeforeFit, AfterBatch, ...) or name its event explicitly: [Event(Event.AfterBatch)].");
 
     public static readonly DiagnosticDescriptor BadHandlerSignature = Error("GEN0002",

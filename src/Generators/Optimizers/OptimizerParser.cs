@@ -67,7 +67,7 @@ internal static class OptimizerParser
     /// <summary>Finds the step an entry names and reads its options; null after reporting why it cannot be used.</summary>
     private static ResolvedStep? Resolve(INamedTypeSymbol stepsType, string entry, string prefix, Compilation compilation, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        var (name, arguments, repeated) = ParseEntry(entry);
+        var (name, arguments, repeated, positional) = ParseEntry(entry);
         if (repeated is not null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, name!, $"option '{repeated}' is given twice; give it once"));
@@ -78,9 +78,16 @@ internal static class OptimizerParser
         var method = candidates.FirstOrDefault(m => m.Name == name);
         if (method is null)
         {
-            var nearest = Gen.Ordering.NameDistance.Nearest(name ?? entry, candidates.Select(m => m.Name));
+            var nearest = Gen.Ordering.NameDistance.Suggest(name ?? entry, candidates.Select(m => m.Name));
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownStep, location, stepsType.Name, entry,
                 name is null ? "; write an entry as Name or Name(option: value)" : nearest is null ? "" : $"; did you mean '{nearest}'?"));
+            return null;
+        }
+        if (positional)
+        {
+            var named = method.Parameters.Where(p => Symbols.Attribute(p, StepSignature.OptionAttribute) is not null).Select(p => $"{p.Name}: ...").ToList();
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, method.Name,
+                named.Count == 0 ? "it has no options; write the entry as its name alone" : $"options are given by name: {method.Name}({string.Join(", ", named)})"));
             return null;
         }
         var stepLocation = LocationInfo.From(method.Locations.FirstOrDefault());
@@ -112,27 +119,24 @@ internal static class OptimizerParser
             .Any(r => !(r.Expression is null && r.Parent == step.Body && step.Body!.Statements.Last() == r));
 
     /// <summary>
-    /// "AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}, null); (null, null, null) when unreadable;
-    /// an option named twice comes back as <c>Repeated</c>.
+    /// "AverageGrad(dampening: true)" -> ("AverageGrad", {dampening: true}, null, false); (null, null, null, false) when
+    /// unreadable; an option named twice comes back as <c>Repeated</c>, options without names as <c>Positional</c>.
     /// </summary>
-    private static (string? Name, Dictionary<string, ExpressionSyntax>? Arguments, string? Repeated) ParseEntry(string entry)
+    private static (string? Name, Dictionary<string, ExpressionSyntax>? Arguments, string? Repeated, bool Positional) ParseEntry(string entry)
     {
         var expression = SyntaxFactory.ParseExpression(entry);
-        if (expression.ContainsDiagnostics) return (null, null, null);
-        if (expression is IdentifierNameSyntax id) return (id.Identifier.Text, [], null);
-        if (expression is InvocationExpressionSyntax { Expression: IdentifierNameSyntax callee } call
-            && call.ArgumentList.Arguments.All(a => a.NameColon is not null))
+        if (expression.ContainsDiagnostics) return (null, null, null, false);
+        if (expression is IdentifierNameSyntax id) return (id.Identifier.Text, [], null, false);
+        if (expression is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax callee } call) return (null, null, null, false);
+        if (call.ArgumentList.Arguments.Any(a => a.NameColon is null)) return (callee.Identifier.Text, null, null, true);
+        var arguments = new Dictionary<string, ExpressionSyntax>();
+        foreach (var argument in call.ArgumentList.Arguments)
         {
-            var arguments = new Dictionary<string, ExpressionSyntax>();
-            foreach (var argument in call.ArgumentList.Arguments)
-            {
-                var option = argument.NameColon!.Name.Identifier.Text;
-                if (arguments.ContainsKey(option)) return (callee.Identifier.Text, null, option);
-                arguments[option] = argument.Expression;
-            }
-            return (callee.Identifier.Text, arguments, null);
+            var option = argument.NameColon!.Name.Identifier.Text;
+            if (arguments.ContainsKey(option)) return (callee.Identifier.Text, null, option, false);
+            arguments[option] = argument.Expression;
         }
-        return (null, null, null);
+        return (callee.Identifier.Text, arguments, null, false);
     }
 
     private static Dictionary<string, ExpressionSyntax>? Options(string step, List<DeclaredParameter> parameters, Dictionary<string, ExpressionSyntax> arguments,

@@ -46,7 +46,7 @@ public abstract partial class FusedOptimizer
         if (KeptOnClear.Contains(name)) return;
         var known = PerTensorNames.Concat(KeptOnClear).Append("do_wd").ToList();
         throw new ArgumentException(
-            $"{GetType().Name} keeps no per-parameter state '{name}'{(NameDistance.Nearest(name, known) is { } near && NameDistance.Between(name, near) <= 2 ? $" (did you mean '{near}'?)" : "")}; it has: {string.Join(", ", known)}.",
+            $"{GetType().Name} keeps no per-parameter state '{name}'{(NameDistance.Suggest(name, known) is { } near ? $" (did you mean '{near}'?)" : "")}; it has: {string.Join(", ", known)}.",
             nameof(name));
     }
 

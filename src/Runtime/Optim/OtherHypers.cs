@@ -41,8 +41,7 @@ internal sealed class OtherHypers(int groups)
     {
         var known = ownNames.Concat(FastaiNames).Concat(Names).Distinct().ToList();
         if (known.Contains(key)) return;
-        var nearest = NameDistance.Nearest(key, known);
-        if (nearest is null || NameDistance.Between(key, nearest) > (key.Length <= 4 ? 1 : 2)) return;
+        if (NameDistance.Suggest(key, known) is not { } nearest) return;
         throw new ArgumentException(
             $"'{key}' is not a hyper-parameter of {owner.GetType().Name}; did you mean '{nearest}'? It has: {string.Join(", ", ownNames.Concat(Names))}.", "name");
     }

@@ -4,7 +4,7 @@ using System.Text;
 namespace Gen.Ordering
 {
     /// <summary>fastai's callback naming rule: drop a trailing "Callback", then camel case to snake case.</summary>
-    public static class CallbackNaming
+    internal static class CallbackNaming
     {
         /// <summary><c>GradientClipCallback</c> -> <c>gradient_clip</c>; <c>TrainEval</c> -> <c>train_eval</c>.</summary>
         public static string SnakeName(string className)

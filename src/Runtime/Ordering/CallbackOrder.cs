@@ -6,7 +6,7 @@ using System.Collections.Generic;
 namespace Gen.Ordering
 {
     /// <summary>"Callback <see cref="Before"/> must run before callback <see cref="After"/>" (indices).</summary>
-    public readonly struct OrderEdge
+    internal readonly struct OrderEdge
     {
         /// <summary>Callback <paramref name="before"/> must run before callback <paramref name="after"/>.</summary>
         public OrderEdge(int before, int after) { Before = before; After = after; }
@@ -23,7 +23,7 @@ namespace Gen.Ordering
     /// callbacks whose predecessors have all been placed, the one with the smallest <c>Order</c> goes
     /// first, ties going to the one inserted first. With no edges this is fastai's stable sort by order.
     /// </summary>
-    public static class CallbackOrder
+    internal static class CallbackOrder
     {
         /// <summary>
         /// Sorts callbacks given their <paramref name="orders"/> (index = insertion position) and

@@ -5,7 +5,7 @@ using System.Collections.Generic;
 namespace Gen.Ordering
 {
     /// <summary>Case-insensitive edit distance between names, for suggesting the name a user meant.</summary>
-    public static class NameDistance
+    internal static class NameDistance
     {
         /// <summary>The Levenshtein distance between <paramref name="a"/> and <paramref name="b"/>, ignoring case.</summary>
         public static int Between(string a, string b)
@@ -23,6 +23,17 @@ namespace Gen.Ordering
                 previous = current;
             }
             return previous[b.Length];
+        }
+
+        /// <summary>
+        /// The candidate <paramref name="name"/> is most likely a typo of: the closest (the first of equals) when at most
+        /// one edit away for a name of up to 4 letters, two for a longer one; otherwise null, since a far suggestion
+        /// misleads more than none.
+        /// </summary>
+        public static string? Suggest(string name, IEnumerable<string> candidates)
+        {
+            var nearest = Nearest(name, candidates);
+            return nearest is not null && Between(name, nearest) <= (name.Length <= 4 ? 1 : 2) ? nearest : null;
         }
 
         /// <summary>The candidate closest to <paramref name="name"/> (the first of equals), or null when there are none.</summary>
