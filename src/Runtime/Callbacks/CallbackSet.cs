@@ -10,7 +10,7 @@ namespace Gen;
 /// change, and dispatched either through a generated <see cref="CallbackPipeline"/> (while the set is
 /// exactly the pipeline's, in the same order) or through per-event arrays rebuilt once per change.
 /// </summary>
-public sealed class CallbackSet
+internal sealed class CallbackSet
 {
     private readonly List<Callback> _inserted = [];
     private readonly CallbackPipeline? _pipeline;

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Ordering;
@@ -32,6 +33,7 @@ public abstract partial class FusedOptimizer
     /// For names the generated switch does not match: another spelling of a step's hyper (<c>Lr</c>, <c>SqrMom</c>) sets
     /// it; any other name is stored, as fastai stores a hyper that no step reads.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected void SetOtherHyper(string name, int group, double value)
     {
         var key = CallbackNaming.HyperName(name);
@@ -40,6 +42,7 @@ public abstract partial class FusedOptimizer
     }
 
     /// <summary>Another spelling of a step's hyper, or a stored hyper that no step reads; an error when it was never set.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected double OtherHyper(string name, int group)
     {
         var key = CallbackNaming.HyperName(name);

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Ordering;
@@ -78,6 +79,7 @@ public abstract partial class FusedOptimizer
     }
 
     /// <summary>Zeroes every per-tensor state (the generated fields).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void ClearPerTensorState();
 
     /// <summary>fastai's state_dict: hypers per group and copies of every parameter's state.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -42,6 +43,7 @@ public abstract partial class FusedOptimizer : Optimizer
     public bool UseTensorPath { get; set; }
 
     /// <summary>The param group of each parameter.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected int[] GroupOf => _groups.GroupOf;
 
     /// <inheritdoc/>
@@ -65,22 +67,28 @@ public abstract partial class FusedOptimizer : Optimizer
     }
 
     /// <summary>Parameter <paramref name="i"/>'s gradient memory, without a managed wrapper; false when it has no gradient (fastai then skips it).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool TryGrad(int i, out nint data, out bool contiguous) => NativeGrad.TryGet(Parameters[i].Handle, out data, out contiguous);
 
     /// <summary>The elements of a gradient whose memory <see cref="TryGrad"/> gave (same layout as its parameter).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected unsafe Span<T> GradElements<T>(int param, nint data) where T : unmanaged =>
         new((void*)data, _memory.Bytes(param) / sizeof(T));
 
     /// <summary>The dtype of parameter <paramref name="i"/>, read once.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected ScalarType ParamType(int i) => _memory.Type(i);
 
     /// <summary>The elements of parameter <paramref name="param"/>, from an address read at its first step.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Span<T> ParamElements<T>(int param) where T : unmanaged => _memory.Elements<T>(param);
 
     /// <summary>Element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zero-initialised on first use.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Tensor ElementState(int param, int slot) => _states.Buffer(param, slot);
 
     /// <summary>The elements of element-state buffer <paramref name="slot"/> of parameter <paramref name="param"/> (ours: their storage never moves).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Span<T> StateElements<T>(int param, int slot) where T : unmanaged => _states.Elements<T>(param, slot);
 
     /// <summary>
@@ -88,6 +96,7 @@ public abstract partial class FusedOptimizer : Optimizer
     /// contiguous CPU tensor (checked once per parameter: native calls cost more than a small kernel) with a
     /// contiguous gradient (checked every step). Otherwise the tensor path, which takes any layout and device.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool TakesCpuKernel(int i, bool gradContiguous) => !UseTensorPath && _memory.OnCpuContiguous(i) && gradContiguous;
 
     /// <summary>
@@ -96,6 +105,7 @@ public abstract partial class FusedOptimizer : Optimizer
     /// with the tensor path, each when <paramref name="kernels"/> has it. The parameters these leave alone are stepped
     /// one by one, with the same result.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected void StepFlatGroups(FlatKernels kernels)
     {
         ArgumentNullException.ThrowIfNull(kernels);
@@ -103,15 +113,18 @@ public abstract partial class FusedOptimizer : Optimizer
     }
 
     /// <summary>Whether parameter <paramref name="i"/> was stepped by <see cref="StepFlatGroups"/> this step.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool SteppedFlat(int i) => _flat.Stepped(i);
 
     /// <summary>The longest piece of a run one kernel call takes.</summary>
     internal int MaxRunLength { get => _flat.MaxRunLength; set => _flat.MaxRunLength = value; }
 
     /// <summary>What the mixed-precision kernel multiplies the low-precision gradients by: 1 / the loss scale.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected internal float LowPrecisionUnscale { get; set; } = 1;
 
     /// <summary>Whether the generated class has the mixed-precision form of its fused kernel (all its steps are elementwise).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual bool HasLowPrecisionKernel => false;
 
     internal bool HasLowPrecisionKernelForm => HasLowPrecisionKernel;
@@ -130,15 +143,19 @@ public abstract partial class FusedOptimizer : Optimizer
     internal bool StepsLowPrecisionCopy(int i) => _flat.StepsLowPrecisionCopy(i, UseTensorPath);
 
     /// <summary>The hypers' fastai names, in the generated order.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract IReadOnlyList<string> HyperNames { get; }
 
     /// <summary>The element-state buffers' names, by slot.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract IReadOnlyList<string> ElementStateNames { get; }
 
     /// <summary>The per-tensor states' fastai names (step, local_lr, ...).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract IReadOnlyList<string> PerTensorNames { get; }
 
     /// <summary>Per-tensor state <paramref name="index"/> of parameter <paramref name="param"/>; sets it first when <paramref name="set"/> is given.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract double PerTensor(int index, int param, double? set = null);
 
     internal int PerTensorCount => PerTensorNames.Count;
@@ -146,10 +163,12 @@ public abstract partial class FusedOptimizer : Optimizer
     internal double PerTensorValue(int index, int param, double? set = null) => PerTensor(index, param, set);
 
     /// <summary>The error for a parameter off the CPU when a step has no tensor form.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Exception NoTensorPath(string step) =>
         new NotSupportedException($"{GetType().Name} has no tensor path (step '{step}' uses an operation with no whole-tensor form), so it runs only on contiguous CPU tensors.");
 
     /// <summary>The unsupported-dtype error, naming the fix.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected static Exception UnsupportedDType(Parameter p) =>
         new NotSupportedException($"Parameter of dtype {p.dtype}: the fused kernels run float32 and float64 parameters; convert the model with model.to(float32).");
 
