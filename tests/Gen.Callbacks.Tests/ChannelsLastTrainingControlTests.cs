@@ -63,7 +63,10 @@ public partial class ChannelsLastTrainingControlTests
         Assert.Equal([72, 1, 24, 8], spy.WeightStrides[1]);    // second [16, 8, 3, 3] (contiguous: 72, 9, 3, 1)
         Assert.All(spy.InputStrides, s => Assert.Equal([128, 1, 16, 2], s));   // inputs [4, 2, 8, 8] (contiguous: 128, 64, 8, 1)
         Assert.Equal(2, channelsLast.Converted);
-        Assert.Equal([72, 1, 24, 8], second.weight!.stride());   // TorchSharp's SGD keeps the layout
+        Assert.Equal([72, 9, 3, 1], second.weight!.stride());   // laid back out contiguously at after_fit
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gen-cl-{Guid.NewGuid():N}.bin");
+        try { model.save(path); }   // TorchSharp's save refuses non-contiguous tensors
+        finally { System.IO.File.Delete(path); }
         Assert.True(Values(first.weight!).Zip(initial).Any(v => Math.Abs(v.First - v.Second) > 1e-3), "the converted weights did not train");
 
         var (plain, _, _) = Cnn();
@@ -71,6 +74,29 @@ public partial class ChannelsLastTrainingControlTests
         foreach (var (p, q) in model.parameters().Zip(plain.parameters()))
             Assert.True(Values(p).Zip(Values(q)).All(v => Math.Abs(v.First - v.Second) <= 1e-5), $"channels-last fit differs from the contiguous one by {Values(p).Zip(Values(q)).Max(v => Math.Abs(v.First - v.Second))}: {string.Join(",", Values(p).Take(4))} vs {string.Join(",", Values(q).Take(4))}");
         Assert.Equal([18, 9, 3, 1], plain.parameters().First().stride());
+    }
+
+    [RunAfter(typeof(ChannelsLast))]
+    private sealed partial class CheckpointEachEpoch(string path) : Callback
+    {
+        [Event] void AfterEpoch(Learner learn) => learn.Save(path);
+    }
+
+    [Fact]
+    public void A_checkpoint_taken_with_channels_last_weights_loads_into_a_contiguous_model()
+    {
+        // Mid-fit the weights are channels-last (TorchSharp's SGD keeps them so): the checkpoint writes them in order.
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gen-cl-{Guid.NewGuid():N}.gen");
+        try
+        {
+            var (model, _, _) = Cnn();
+            using var learn = Fit(model, TorchOptimizer.Sgd(), new ChannelsLast(), new CheckpointEachEpoch(path));
+            var (other, _, _) = Cnn();
+            using var fresh = new Learner(other, Images(), (p, t) => nn.functional.mse_loss(p, t), TorchOptimizer.Sgd(), cbs: [Progress.Quiet()]);
+            fresh.Load(path, withOpt: false, resume: false);
+            foreach (var (p, q) in model.parameters().Zip(other.parameters())) Assert.Equal(Values(p), Values(q));
+        }
+        finally { System.IO.File.Delete(path); }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using static TorchSharp.torch;
 
@@ -13,6 +14,9 @@ namespace Gen;
 /// them on it when the weights are contiguous again (see remarks).
 /// </summary>
 /// <remarks>
+/// after_fit lays the tensors it converted back out contiguously (fastai leaves them channels-last): TorchSharp's
+/// <c>Module.save</c> refuses non-contiguous tensors, so the model leaves the fit in the layout it came in. Gen's
+/// checkpoints write any layout.
 /// A Gen optimizer lays a param group's parameters out in one contiguous flat buffer at its first step, so
 /// from then on their weights are contiguous views; a parameter already in such a buffer (a second fit) is left as it
 /// is, since giving it storage of its own would detach it from the optimizer (<see cref="SharedLeftAsIs"/> counts them).
@@ -26,10 +30,13 @@ public sealed partial class ChannelsLast : Callback
     /// <summary>How many 4-D parameters the last before_fit left as they were because they are views of a shared buffer.</summary>
     public int SharedLeftAsIs { get; private set; }
 
+    private readonly List<Tensor> _converted = [];
+
     [Event]
     void BeforeFit(Learner learn)
     {
         (Converted, SharedLeftAsIs) = (0, 0);
+        _converted.Clear();
         using var _ = no_grad();
         foreach (var tensor in learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()))
         {
@@ -37,8 +44,21 @@ public sealed partial class ChannelsLast : Callback
             if (SharesStorage(tensor)) { SharedLeftAsIs++; continue; }
             using var nhwc = ToChannelsLast(tensor);
             tensor.set_(nhwc);   // the same Parameter object: the optimizer and the model keep pointing at it
+            _converted.Add(tensor);
             Converted++;
         }
+    }
+
+    [Event]
+    void AfterFit(Learner learn)
+    {
+        using var _ = no_grad();
+        foreach (var tensor in _converted.Where(t => !t.is_contiguous()))   // a Gen optimizer's flat views already are
+        {
+            using var contiguous = tensor.contiguous();
+            tensor.set_(contiguous);
+        }
+        _converted.Clear();
     }
 
     [Event]

@@ -98,7 +98,7 @@ public sealed class CheckpointState
                     writer.Write(a.Length);
                     foreach (var x in a) writer.Write(x);
                     break;
-                case Tensor t: writer.Write((byte)Kind.Tensor); t.Save(writer); break;
+                case Tensor t: writer.Write((byte)Kind.Tensor); CheckpointTensors.Write(writer, t); break;
             }
         }
     }

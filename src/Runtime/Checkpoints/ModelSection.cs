@@ -22,8 +22,7 @@ internal sealed class ModelSection(List<(string Name, Tensor Value)> entries) : 
         {
             var value = masters?.MasterOf(name) ?? own;
             writer.Write(name);
-            if (value.device_type == DeviceType.CPU) value.Save(writer);
-            else using (var onCpu = value.cpu()) onCpu.Save(writer);
+            CheckpointTensors.Write(writer, value);
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed class OptimizerSection : IDisposable
                 foreach (var (name, buffer) in param.Buffers)
                 {
                     writer.Write(name);
-                    buffer.Save(writer);
+                    CheckpointTensors.Write(writer, buffer);
                 }
                 WriteDoubles(writer, param.PerTensor);
             }
