@@ -101,6 +101,27 @@ public class FlatKernelTests
         for (int i = 0; i < 3; i++) Assert.Equal(Values(expected[i]), Values(actual[i]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Parameters_without_elements_count_their_steps_as_one_by_one(bool tensorPath)
+    {
+        // A run (or a group, on the tensor path) of no elements still takes the step: its per-tensor code runs once.
+        double[] Steps(bool flat)
+        {
+            var ps = new List<Parameter> { new(zeros(0)), new(zeros(0, 3)) };
+            using var adam = new Adam(ps, lr: 0.1, groups: flat ? null : EveryOptimizer.OnePerParameter(ps.Count)) { UseTensorPath = tensorPath };
+            for (int s = 0; s < 2; s++)
+            {
+                foreach (var p in ps) p.grad = zeros_like(p);
+                adam.Step();
+            }
+            return ps.Select((_, i) => adam.GetState("step", i)).ToArray();
+        }
+        Assert.Equal([2.0, 2.0], Steps(flat: false));
+        Assert.Equal([2.0, 2.0], Steps(flat: true));
+    }
+
     [Fact]
     public void Saved_state_loaded_into_a_fresh_optimizer_continues_the_same_trajectory()
     {

@@ -46,9 +46,9 @@ public class OptimizerSnapshotTests
         // Kernel0 (Decay), the wrapper TensorStep1 (LayerLr), Kernel2 (LayerStep), called in that order per parameter.
         Assert.Contains("private static void TensorStep1(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, ref double localLr, in Hypers __h)", text);
         Assert.Contains("global::Demo.NormSteps.LayerLr(__p, __grad, lr, trustCoeff, eps, ref localLr);", text);
-        var kernel0 = text.IndexOf("case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(", System.StringComparison.Ordinal);
+        var kernel0 = text.IndexOf("case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Step(", System.StringComparison.Ordinal);
         var tensorStep = text.IndexOf("TensorStep1(Parameters[i], grad, ref _localLr[i], in hypers);", System.StringComparison.Ordinal);
-        var kernel2 = text.IndexOf("case global::TorchSharp.torch.ScalarType.Float32: (__kernel2Float ??= new()).Prepare(", System.StringComparison.Ordinal);
+        var kernel2 = text.IndexOf("case global::TorchSharp.torch.ScalarType.Float32: (__kernel2Float ??= new()).Step(", System.StringComparison.Ordinal);
         Assert.True(kernel0 >= 0 && tensorStep > kernel0 && kernel2 > tensorStep, "Step() calls Kernel0, TensorStep1, Kernel2 in order");
         // A step that needs a parameter's own tensor: no flat groups, no mixed-precision kernel.
         Assert.DoesNotContain("StepFlatGroups", text);

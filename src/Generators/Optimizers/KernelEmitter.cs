@@ -37,6 +37,10 @@ internal static class KernelEmitter
     public static string Prepare(OptimizerModel m, string field, string perTensorIndex, string hypers) =>
         $"({field} ??= new()).Prepare({string.Join(", ", m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]").Append($"in {hypers}"))})";
 
+    /// <summary>The call that steps one tensor with the kernel in <paramref name="field"/>: its buffers are read before its per-tensor state moves.</summary>
+    public static string StepOne(OptimizerModel m, string field, string perTensorIndex, string hypers, IEnumerable<string> spans) =>
+        $"({field} ??= new()).Step({string.Join(", ", m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]").Append($"in {hypers}").Concat(spans))})";
+
     /// <summary>The fields that hold each kernel, made at its first use and reused, so that a step allocates nothing.</summary>
     public static void WriteKernelFields(OptimizerModel m, IndentedWriter w)
     {
@@ -71,7 +75,7 @@ internal static class KernelEmitter
     {
         var shape = new KernelShape(KernelClass(index, type), $"Loop{index}", SpanNames(m).Select(span => (type, span)).ToList(), [], Hoisted(run, type));
         WriteLoopMethod(w, run, type, shape);
-        WriteKernelClass(m, w, run, type, shape, $"Kernel {index} over {type} buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.");
+        WriteKernelClass(m, w, run, type, shape, $"Kernel {index} over {type} buffers: per-tensor code once, then the loop, in chunks across cores for long buffers.", stepOne: true);
     }
 
     /// <summary>
@@ -110,7 +114,7 @@ internal static class KernelEmitter
     /// loop reads then held in the element type), Run (the loop on this thread for short buffers, else in chunks across
     /// cores) and RunChunk (one chunk, on any core).
     /// </summary>
-    private static void WriteKernelClass(OptimizerModel m, IndentedWriter w, IReadOnlyList<KernelStep> run, string type, KernelShape shape, string summary)
+    private static void WriteKernelClass(OptimizerModel m, IndentedWriter w, IReadOnlyList<KernelStep> run, string type, KernelShape shape, string summary, bool stepOne = false)
     {
         w.Line($"/// <summary>{summary}</summary>");
         w.Open($"private sealed class {shape.Class} : global::Gen.Internals.ChunkWork");
@@ -136,6 +140,15 @@ internal static class KernelEmitter
         w.Line("global::Gen.Internals.ParallelChunks.Run(this, __p.Length);");
         w.Close();
         w.Line();
+        if (stepOne)
+        {
+            w.Line("/// <summary>One tensor: Prepare, then Run over its buffers.</summary>");
+            w.Open($"public void Step({PrepareParameters(m)}, {string.Join(", ", shape.Spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}"))})");
+            w.Line($"Prepare({string.Join(", ", m.PerTensorStates.Select(s => $"ref {s.Name}").Append("in __h"))});");
+            w.Line($"Run({string.Join(", ", shape.Spans.Select(sp => sp.Name))});");
+            w.Close();
+            w.Line();
+        }
         var chunkArguments = shape.Spans.Select(sp => $"Elements<{sp.Type}>({sp.Name}, start, length)").Concat(shape.LoopValues.Select(v => v.Name));
         w.Line("/// <inheritdoc/>");
         w.Line($"public override void RunChunk(int start, int length) => {shape.Loop}({string.Join(", ", chunkArguments)});");

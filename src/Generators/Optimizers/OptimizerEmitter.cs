@@ -136,7 +136,7 @@ internal static class OptimizerEmitter
             foreach (var (type, scalar) in ElementTypes)
             {
                 var spans = new[] { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" }.Concat(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
-                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.Prepare(m, KernelEmitter.KernelField(index, type), "i", "hypers")}; {KernelEmitter.KernelField(index, type)}!.Run({string.Join(", ", spans)}); break;");
+                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.StepOne(m, KernelEmitter.KernelField(index, type), "i", "hypers", spans)}; break;");
             }
             w.Line("default: throw UnsupportedDType(Parameters[i]);");
             w.Close();
@@ -144,8 +144,11 @@ internal static class OptimizerEmitter
         w.Close();
         w.Close();
         w.Line();
-        if (flatTensor || flatKernel) w.Line($"private global::Gen.Internals.FlatKernels? {FlatKernelsField};");
-        w.Line();
+        if (flatTensor || flatKernel)
+        {
+            w.Line($"private global::Gen.Internals.FlatKernels? {FlatKernelsField};");
+            w.Line();
+        }
         if (flatTensor) WriteFlatSliceHooks(m, w);
         if (flatKernel)
         {
@@ -198,6 +201,7 @@ internal static class OptimizerEmitter
                 .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<{type}>({k}, start, length)"));
             w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.KernelField(0, type)}!.Run({string.Join(", ", spans)}); break;");
         }
+        w.Line("default: throw new global::System.InvalidOperationException($\"No fused kernel was prepared for {flat.ScalarType}.\");");
         w.Close();
         w.Close();
         w.Line();

@@ -32,10 +32,9 @@ internal sealed class FlatLayout(FusedOptimizer owner, ParamGroups groups, Param
     {
         _stepped ??= new bool[groups.Parameters.Count];
         Array.Clear(_stepped);
-        _traits ??= Enumerable.Range(0, groups.Count).Select(Traits).ToArray();
         for (int g = 0; g < groups.Count; g++)
         {
-            var traits = _traits[g];
+            var traits = TraitsOf(g);
             if (!traits.FlatCandidate) continue;
             if (!useTensorPath && traits.OnCpu) { if (kernels.HasRuns && traits.KernelDType) StepRuns(g, kernels); }
             else if (kernels.HasSlices) StepSlices(g, kernels);
@@ -158,6 +157,8 @@ internal sealed class FlatLayout(FusedOptimizer owner, ParamGroups groups, Param
     /// </summary>
     private readonly record struct GroupTraits(bool FlatCandidate, bool OnCpu, bool KernelDType);
 
+    private GroupTraits TraitsOf(int g) => (_traits ??= Enumerable.Range(0, groups.Count).Select(Traits).ToArray())[g];
+
     private GroupTraits Traits(int g)
     {
         var members = groups.Members(g);
@@ -213,7 +214,7 @@ internal sealed class FlatLayout(FusedOptimizer owner, ParamGroups groups, Param
 
     // A group whose copies the mixed-precision kernel steps: flat, on the CPU, and the optimizer has the kernel.
     private bool TakesLowKernel(int g, bool useTensorPath) =>
-        owner.HasLowPrecisionKernelForm && !useTensorPath && Traits(g) is { FlatCandidate: true, OnCpu: true };
+        owner.HasLowPrecisionKernelForm && !useTensorPath && TraitsOf(g) is { FlatCandidate: true, OnCpu: true };
 
     private LowPrecisionFlat? LowFlat(int g, FlatGroup flat)
     {

@@ -127,6 +127,7 @@ public abstract partial class FusedOptimizer : Optimizer
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual bool HasLowPrecisionKernel => false;
 
+    // The protected members the flat layout reads, forwarded (it is not a subclass).
     internal bool HasLowPrecisionKernelForm => HasLowPrecisionKernel;
 
     /// <summary>
@@ -158,6 +159,7 @@ public abstract partial class FusedOptimizer : Optimizer
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract double PerTensor(int index, int param, double? set = null);
 
+    // The generated per-tensor state, forwarded to the flat layout (it is not a subclass).
     internal int PerTensorCount => PerTensorNames.Count;
 
     internal double PerTensorValue(int index, int param, double? set = null) => PerTensor(index, param, set);

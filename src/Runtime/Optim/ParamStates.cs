@@ -18,7 +18,10 @@ internal sealed class ParamStates(IReadOnlyList<Parameter> parameters, int slots
     private readonly bool[] _has = new bool[parameters.Count];   // a flat group holds buffers for all its members: this says which count
     private Dictionary<string, double>[]? _named;
 
-    /// <summary>The buffers, by parameter and slot; a flat group replaces a member's entries by its views (see <see cref="Gen.Internals.FlatGroup"/>).</summary>
+    /// <summary>
+    /// The buffers, by parameter and slot, for <see cref="Gen.Internals.FlatGroup"/>'s build, which moves a group's
+    /// buffers into its flat ones and replaces their entries by its views (then <see cref="ForgetAddresses"/>).
+    /// </summary>
     public Tensor?[,] Buffers => _buffers;
 
     /// <summary>Buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zeros at first use; the parameter then has state.</summary>
@@ -47,7 +50,9 @@ internal sealed class ParamStates(IReadOnlyList<Parameter> parameters, int slots
     {
         using var scope = NewDisposeScope();   // the conversions' temporaries
         var p = parameters[param];
+        _buffers[param, slot]?.Dispose();
         _buffers[param, slot] = buffer.to(p.dtype, p.device).contiguous().clone().DetachFromDisposeScope();
+        _memory[param, slot] = default;
         _has[param] = true;
     }
 

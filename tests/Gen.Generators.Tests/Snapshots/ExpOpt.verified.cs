@@ -88,8 +88,8 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(in hypers); __kernel0Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(in hypers); __kernel0Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Step(in hypers, ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Step(in hypers, ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
@@ -121,6 +121,7 @@ namespace Demo
             {
                 case global::TorchSharp.torch.ScalarType.Float32: __kernel0Float!.Run(flat.ParamElements<float>(start, length), flat.GradElements<float>(start, length)); break;
                 case global::TorchSharp.torch.ScalarType.Float64: __kernel0Double!.Run(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length)); break;
+                default: throw new global::System.InvalidOperationException($"No fused kernel was prepared for {flat.ScalarType}.");
             }
         }
 
@@ -181,6 +182,13 @@ namespace Demo
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(in Hypers __h, global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                Prepare(in __h);
+                Run(__p, __grad);
+            }
+
             /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
         }
@@ -227,6 +235,13 @@ namespace Demo
                 this.__p = AddressOf(__p);
                 this.__grad = AddressOf(__grad);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(in Hypers __h, global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                Prepare(in __h);
+                Run(__p, __grad);
             }
 
             /// <inheritdoc/>

@@ -100,8 +100,8 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(ref _step[i], in hypers); __kernel0Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData), StateElements<float>(i, 0)); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(ref _step[i], in hypers); __kernel0Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData), StateElements<double>(i, 0)); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Step(ref _step[i], in hypers, ParamElements<float>(i), GradElements<float>(i, gradData), StateElements<float>(i, 0)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Step(ref _step[i], in hypers, ParamElements<double>(i), GradElements<double>(i, gradData), StateElements<double>(i, 0)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
@@ -133,6 +133,7 @@ namespace Demo
             {
                 case global::TorchSharp.torch.ScalarType.Float32: __kernel0Float!.Run(flat.ParamElements<float>(start, length), flat.GradElements<float>(start, length), flat.StateElements<float>(0, start, length)); break;
                 case global::TorchSharp.torch.ScalarType.Float64: __kernel0Double!.Run(flat.ParamElements<double>(start, length), flat.GradElements<double>(start, length), flat.StateElements<double>(0, start, length)); break;
+                default: throw new global::System.InvalidOperationException($"No fused kernel was prepared for {flat.ScalarType}.");
             }
         }
 
@@ -253,6 +254,13 @@ namespace Demo
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref int step, in Hypers __h, global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg)
+            {
+                Prepare(ref step, in __h);
+                Run(__p, __grad, __gradAvg);
+            }
+
             /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), Elements<float>(__gradAvg, start, length), s0_h0, s1_h0, s1_h1, s2_h0);
         }
@@ -359,6 +367,13 @@ namespace Demo
                 this.__grad = AddressOf(__grad);
                 this.__gradAvg = AddressOf(__gradAvg);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref int step, in Hypers __h, global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg)
+            {
+                Prepare(ref step, in __h);
+                Run(__p, __grad, __gradAvg);
             }
 
             /// <inheritdoc/>

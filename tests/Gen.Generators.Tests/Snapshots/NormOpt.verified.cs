@@ -102,8 +102,8 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Prepare(ref _localLr[i], in hypers); __kernel0Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Prepare(ref _localLr[i], in hypers); __kernel0Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel0Float ??= new()).Step(ref _localLr[i], in hypers, ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel0Double ??= new()).Step(ref _localLr[i], in hypers, ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
 
@@ -113,13 +113,12 @@ namespace Demo
                 }
                 switch (ParamType(i))
                 {
-                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel2Float ??= new()).Prepare(ref _localLr[i], in hypers); __kernel2Float!.Run(ParamElements<float>(i), GradElements<float>(i, gradData)); break;
-                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel2Double ??= new()).Prepare(ref _localLr[i], in hypers); __kernel2Double!.Run(ParamElements<double>(i), GradElements<double>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float32: (__kernel2Float ??= new()).Step(ref _localLr[i], in hypers, ParamElements<float>(i), GradElements<float>(i, gradData)); break;
+                    case global::TorchSharp.torch.ScalarType.Float64: (__kernel2Double ??= new()).Step(ref _localLr[i], in hypers, ParamElements<double>(i), GradElements<double>(i, gradData)); break;
                     default: throw UnsupportedDType(Parameters[i]);
                 }
             }
         }
-
 
         private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
         {
@@ -178,6 +177,13 @@ namespace Demo
                 this.__p = AddressOf(__p);
                 this.__grad = AddressOf(__grad);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref double localLr, in Hypers __h, global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                Prepare(ref localLr, in __h);
+                Run(__p, __grad);
             }
 
             /// <inheritdoc/>
@@ -241,6 +247,13 @@ namespace Demo
                 this.__p = AddressOf(__p);
                 this.__grad = AddressOf(__grad);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref double localLr, in Hypers __h, global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                Prepare(ref localLr, in __h);
+                Run(__p, __grad);
             }
 
             /// <inheritdoc/>
@@ -321,6 +334,13 @@ namespace Demo
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref double localLr, in Hypers __h, global::System.Span<float> __p, global::System.Span<float> __grad)
+            {
+                Prepare(ref localLr, in __h);
+                Run(__p, __grad);
+            }
+
             /// <inheritdoc/>
             public override void RunChunk(int start, int length) => Loop2(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s2_h0);
         }
@@ -386,6 +406,13 @@ namespace Demo
                 this.__p = AddressOf(__p);
                 this.__grad = AddressOf(__grad);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
+            }
+
+            /// <summary>One tensor: Prepare, then Run over its buffers.</summary>
+            public void Step(ref double localLr, in Hypers __h, global::System.Span<double> __p, global::System.Span<double> __grad)
+            {
+                Prepare(ref localLr, in __h);
+                Run(__p, __grad);
             }
 
             /// <inheritdoc/>
