@@ -22,7 +22,7 @@ public class HoistingTests
         public IEnumerable<string> HoistedExpressions => Hoisted.Values;
     }
 
-    private static readonly Regex HoistedName = new(@"^s\d+_h\d+$");
+    private static readonly Regex HoistedName = new(@"^__s\d+_h\d+$");
     private static readonly Regex ElementLocal = new(@"__\w+_j\b");
 
     private static Split Compile(string steps, string entries, string hypers = "")
@@ -46,7 +46,7 @@ public class HoistingTests
             .Members.OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "Prepare");
         var hoisted = new Dictionary<string, string>();
         var preLoop = new List<string>();
-        // The per-tensor code, up to the copies of the hoisted values into the kernel's fields (this.s0_h0 = s0_h0;).
+        // The per-tensor code, up to the copies of the hoisted values into the kernel's fields (this.__s0_h0 = __s0_h0;).
         foreach (var statement in prepare.Body!.Statements.TakeWhile(s => !s.ToString().StartsWith("this.", System.StringComparison.Ordinal)))
         {
             var declarator = (statement as LocalDeclarationStatementSyntax)?.Declaration.Variables.Single();
@@ -74,8 +74,8 @@ public class HoistingTests
     public void A_product_of_hypers_is_hoisted_and_the_update_stays_in_the_loop()
     {
         var split = Compile("[Step] public static void Decay(ref float p, float lr, float wd) => p *= 1 - lr * wd;", "\"Decay\"", "[Hyper(\"wd\", 0.01)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "1 - lr * wd" }, split.Hoisted);
-        Assert.Equal(["p *= s0_h0;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "1 - lr * wd" }, split.Hoisted);
+        Assert.Equal(["p *= __s0_h0;"], split.Loop);
         Assert.Empty(split.PreLoop);
     }
 
@@ -85,8 +85,8 @@ public class HoistingTests
         var split = Compile(
             "[Step] public static void AverageSqr(ref float sqrAvg, float grad, float sqrMom) => sqrAvg = sqrAvg * sqrMom + (1 - sqrMom) * (grad * grad);",
             "\"AverageSqr\"", "[Hyper(\"sqrMom\", 0.99)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "sqrMom", ["s0_h1"] = "(1 - sqrMom)" }, split.Hoisted);
-        Assert.Equal(["sqrAvg = sqrAvg * s0_h0 + s0_h1 * (grad * grad);"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "sqrMom", ["__s0_h1"] = "(1 - sqrMom)" }, split.Hoisted);
+        Assert.Equal(["sqrAvg = sqrAvg * __s0_h0 + __s0_h1 * (grad * grad);"], split.Loop);
         Assert.DoesNotContain(split.HoistedExpressions, e => e.Contains("grad"));
     }
 
@@ -94,8 +94,8 @@ public class HoistingTests
     public void Literals_stay_in_the_loop()
     {
         var split = Compile("[Step] public static void Twice(ref float p, float grad, float lr) => p -= lr * (2 * grad) + 0.5f * grad;", "\"Twice\"");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "lr" }, split.Hoisted);
-        Assert.Equal(["p -= s0_h0 * (2 * grad) + 0.5f * grad;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "lr" }, split.Hoisted);
+        Assert.Equal(["p -= __s0_h0 * (2 * grad) + 0.5f * grad;"], split.Loop);
     }
 
     [Fact]
@@ -103,8 +103,8 @@ public class HoistingTests
     {
         var split = Compile("[Step] public static void Damped(ref float p, float grad, float lr, float mom) => p -= lr / (1 - mom) * grad;", "\"Damped\"",
                             "[Hyper(\"mom\", 0.9)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "lr / (1 - mom)" }, split.Hoisted);
-        Assert.Equal(["p -= s0_h0 * grad;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "lr / (1 - mom)" }, split.Hoisted);
+        Assert.Equal(["p -= __s0_h0 * grad;"], split.Loop);
     }
 
     [Fact]
@@ -113,8 +113,8 @@ public class HoistingTests
         // lr * grad / (1 - mom) is (lr * grad) / (1 - mom): no sub-expression holds lr and mom without grad.
         var split = Compile("[Step] public static void Damped(ref float p, float grad, float lr, float mom) => p -= lr * grad / (1 - mom);", "\"Damped\"",
                             "[Hyper(\"mom\", 0.9)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "lr", ["s0_h1"] = "(1 - mom)" }, split.Hoisted);
-        Assert.Equal(["p -= s0_h0 * grad / s0_h1;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "lr", ["__s0_h1"] = "(1 - mom)" }, split.Hoisted);
+        Assert.Equal(["p -= __s0_h0 * grad / __s0_h1;"], split.Loop);
     }
 
     [Fact]
@@ -123,8 +123,8 @@ public class HoistingTests
         var split = Compile(
             "[Step] public static void Rms(ref float p, float grad, ref float sqrAvg, float lr, float eps) => p -= MathF.Sqrt(lr) * grad / (MathF.Sqrt(sqrAvg) + eps * 0.5f);",
             "\"Rms\"", "[Hyper(\"eps\", 1e-8)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "global::System.Math.Sqrt(lr)", ["s0_h1"] = "eps * 0.5d" }, split.Hoisted);
-        Assert.Equal(["p -= s0_h0 * grad / (global::System.MathF.Sqrt(sqrAvg) + s0_h1);"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "global::System.Math.Sqrt(lr)", ["__s0_h1"] = "eps * 0.5d" }, split.Hoisted);
+        Assert.Equal(["p -= __s0_h0 * grad / (global::System.MathF.Sqrt(sqrAvg) + __s0_h1);"], split.Loop);
     }
 
     [Fact]
@@ -142,8 +142,8 @@ public class HoistingTests
             """, "\"Count\", \"Debiased\"", "[Hyper(\"mom\", 0.9)]");
         // Locals take their step's prefix; the invariant one is computed in double before the loop.
         Assert.Equal(["step++;", "var s1_bc = 1 - global::System.Math.Pow(mom, step);"], split.PreLoop);
-        Assert.Equal(new Dictionary<string, string> { ["s1_h0"] = "s1_bc", ["s1_h1"] = "lr" }, split.Hoisted);
-        Assert.Equal(["float s1_g = grad / s1_h0;", "p -= s1_h1 * s1_g;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s1_h0"] = "s1_bc", ["__s1_h1"] = "lr" }, split.Hoisted);
+        Assert.Equal(["float s1_g = grad / __s1_h0;", "p -= __s1_h1 * s1_g;"], split.Loop);
     }
 
     [Fact]
@@ -152,16 +152,16 @@ public class HoistingTests
         var split = Compile(
             "[Step] public static void Decay(ref float p, float lr, float wd, [PerTensor] int noWd) { if (noWd == 0 && wd != 0) p *= 1 - lr * wd; }",
             "\"Decay\"", "[Hyper(\"wd\", 0.01)]");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "noWd == 0 && wd != 0", ["s0_h1"] = "1 - lr * wd" }, split.Hoisted);
-        Assert.Equal(["if (s0_h0) p *= s0_h1;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "noWd == 0 && wd != 0", ["__s0_h1"] = "1 - lr * wd" }, split.Hoisted);
+        Assert.Equal(["if (__s0_h0) p *= __s0_h1;"], split.Loop);
     }
 
     [Fact]
     public void A_condition_on_an_element_stays_in_the_loop()
     {
         var split = Compile("[Step] public static void Sign(ref float p, float grad, float lr) => p -= grad > 0 ? lr : -lr;", "\"Sign\"");
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "lr", ["s0_h1"] = "-lr" }, split.Hoisted);
-        Assert.Equal(["p -= grad > 0 ? s0_h0 : s0_h1;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "lr", ["__s0_h1"] = "-lr" }, split.Hoisted);
+        Assert.Equal(["p -= grad > 0 ? __s0_h0 : __s0_h1;"], split.Loop);
     }
 
     [Fact]
@@ -172,8 +172,8 @@ public class HoistingTests
             [Step] public static void Descend(ref float p, float gradAvg, float lr, [PerTensor] int step) => p -= lr * step * gradAvg;
             """, "\"Average\", \"Descend\"", "[Hyper(\"mom\", 0.9)]");
         // The option is a literal, so the whole conditional is hoisted; each step's values take its prefix.
-        Assert.Equal(new Dictionary<string, string> { ["s0_h0"] = "mom", ["s0_h1"] = "((true) ? 1 - mom : 1)", ["s1_h0"] = "lr * step" }, split.Hoisted);
-        Assert.Equal(["gradAvg = gradAvg * s0_h0 + s0_h1 * grad;", "p -= s1_h0 * gradAvg;"], split.Loop);
+        Assert.Equal(new Dictionary<string, string> { ["__s0_h0"] = "mom", ["__s0_h1"] = "((true) ? 1 - mom : 1)", ["__s1_h0"] = "lr * step" }, split.Hoisted);
+        Assert.Equal(["gradAvg = gradAvg * __s0_h0 + __s0_h1 * grad;", "p -= __s1_h0 * gradAvg;"], split.Loop);
         var names = split.Loop.SelectMany(s => Regex.Matches(s, @"\b[A-Za-z_]\w*\b").Select(m => m.Value)).ToHashSet();
         Assert.Empty(names.Intersect(["lr", "mom", "step", "dampening"]));
     }

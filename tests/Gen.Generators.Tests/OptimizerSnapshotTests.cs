@@ -73,7 +73,7 @@ public class OptimizerSnapshotTests
 
         Assert.DoesNotContain(Vector, text);
         Assert.Contains("for (int __j = 0; __j < __p.Length; __j++)", text);
-        Assert.Contains("p -= s0_h0 * (global::System.MathF.Exp(grad) - 1);", text);
+        Assert.Contains("p -= __s0_h0 * (global::System.MathF.Exp(grad) - 1);", text);
         // It still has a tensor form.
         Assert.Contains("TensorKernel(Parameters[i], grad, in hypers);", text);
         Assert.Contains("global::TorchSharp.torch.exp(grad)", text);

@@ -60,6 +60,10 @@ public class StepBinderTests
     [InlineData("static float F(float x, float y) => MathF.Max(x: y, y: x); [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * F(grad, p);")]   // argument labels
     [InlineData("internal static int N = 3; internal static bool Flip = true; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * (N / 2) * (Flip ? grad : -grad);")]
     [InlineData("static float Inv(float x) => 1 / x; static double Sq(double x) => x * x; [Step] public static void Step(ref float p, float grad, float lr) => p -= lr * Inv(2) * (float)Sq(grad);")]
+    // Names the generated code also uses: a step local named like a hoisted value (h0, h0_v), elements named like the
+    // mixed-precision kernel's buffers and values.
+    [InlineData("[Step] public static void Step(ref float p, float grad, float lr) { float h0 = grad * 2; float h0_v = lr * 3; p -= h0 * h0_v * lr; }")]
+    [InlineData("[Step] public static void Step(ref float p, ref float gradLow, ref float pLow, ref float unscale, ref float format, float grad, float lr) { gradLow = grad; pLow = p; unscale = 1; format = 2; p -= lr * gradLow; }")]
     public void Steps_that_bind_constants_labels_typed_statics_and_converted_arguments_compile(string steps)
     {
         var (result, _) = Run(steps);

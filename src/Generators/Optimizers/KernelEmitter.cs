@@ -19,7 +19,7 @@ internal static class KernelEmitter
     private const string TensorKernelClass = "TensorKernelParts", LowKernelClass = "KernelLow";
 
     // The spans of the mixed-precision kernel: the masters, the copies' gradients and weights (16-bit patterns), the states.
-    private const string GradLow = "__gradLow", ParamLow = "__pLow", Unscale = "__unscale", Format = "__format";
+    private const string GradLow = "__low_grad", ParamLow = "__low_p", Unscale = "__low_unscale", Format = "__low_format";
 
     /// <summary>Whether whole groups can take the fused CPU kernel as one: every step is elementwise (none needs a single parameter's tensor, as a norm does).</summary>
     public static bool HasFlatKernel(OptimizerModel m) => m.Steps.All(u => u.Elementwise is not null);

@@ -98,7 +98,7 @@ internal sealed class KernelRewriter
         var names = new Dictionary<ExpressionSyntax, string>();
         foreach (var e in maximal)
         {
-            var name = $"{_prefix}h{_hoisted++}";
+            var name = $"__{_prefix}h{_hoisted++}";   // "__": no step local (renamed {_prefix}name) can take it
             names[e] = name;
             var expression = ((ExpressionSyntax)new ToDouble().Visit(e.WithoutTrivia())!).NormalizeWhitespace().ToFullString();
             const string T = KernelStep.ElementType;

@@ -138,7 +138,7 @@ namespace Demo
         /// <summary>The prepared mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
         private void RunFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length) => __kernelLow!.Run(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format);
 
-        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
+        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float __s0_h0)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
@@ -148,7 +148,7 @@ namespace Demo
                 {
                     float p = __p_j;
                     float grad = __grad_j;
-                    p -= s0_h0 * (global::System.MathF.Exp(grad) - 1);
+                    p -= __s0_h0 * (global::System.MathF.Exp(grad) - 1);
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -159,14 +159,14 @@ namespace Demo
         private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public float s0_h0;
+            public float __s0_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
-                float s0_h0 = (float)(lr);
-                this.s0_h0 = s0_h0;
+                float __s0_h0 = (float)(lr);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -174,7 +174,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0);
+                    Loop0(__p, __grad, __s0_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -190,10 +190,10 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), __s0_h0);
         }
 
-        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0)
+        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double __s0_h0)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
@@ -203,7 +203,7 @@ namespace Demo
                 {
                     double p = __p_j;
                     double grad = __grad_j;
-                    p -= s0_h0 * (global::System.Math.Exp(grad) - 1);
+                    p -= __s0_h0 * (global::System.Math.Exp(grad) - 1);
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -214,14 +214,14 @@ namespace Demo
         private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public double s0_h0;
+            public double __s0_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
-                double s0_h0 = (double)(lr);
-                this.s0_h0 = s0_h0;
+                double __s0_h0 = (double)(lr);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -229,7 +229,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0);
+                    Loop0(__p, __grad, __s0_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -245,20 +245,20 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), __s0_h0);
         }
 
         /// <summary>The tensor path: per-tensor code once, then every step as whole-tensor TorchSharp ops, for any device.</summary>
         private sealed class TensorKernelParts
         {
-            public double s0_h0;
+            public double __s0_h0;
 
             /// <summary>Once per tensor, or per group of tensors that share per-tensor state: hypers, per-tensor state and the values the ops read.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
-                double s0_h0 = (double)(lr);
-                this.s0_h0 = s0_h0;
+                double __s0_h0 = (double)(lr);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared steps over these tensors (a parameter's, or a slice of a group's flat buffers).</summary>
@@ -270,7 +270,7 @@ namespace Demo
                 {
                     var p = __p;
                     var grad = __grad;
-                    p.add_(global::TorchSharp.torch.exp(grad).sub_(1), alpha: -(s0_h0));
+                    p.add_(global::TorchSharp.torch.exp(grad).sub_(1), alpha: -(__s0_h0));
                 }
             }
         }
@@ -282,57 +282,57 @@ namespace Demo
             __k.Run(__p, __grad);
         }
 
-        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0)
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format, float __s0_h0)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
                 float __p_j = __p[__j];
-                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__low_grad[__j], __low_format) * __low_unscale;
                 // ExpStep
                 {
                     float p = __p_j;
                     float grad = __grad_j;
-                    p -= s0_h0 * (global::System.MathF.Exp(grad) - 1);
+                    p -= __s0_h0 * (global::System.MathF.Exp(grad) - 1);
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
-                __pLow[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __format);
+                __low_p[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __low_format);
             }
         }
 
         /// <summary>The fused kernel in mixed precision: float32 masters and state, the copies' 16-bit gradients read and weights written in the same pass.</summary>
         private sealed class KernelLow : global::Gen.Internals.ChunkWork
         {
-            public nint __p, __gradLow, __pLow;
-            public float __unscale, s0_h0;
-            public global::Gen.Internals.LowPrecisionFormat __format;
+            public nint __p, __low_grad, __low_p;
+            public float __low_unscale, __s0_h0;
+            public global::Gen.Internals.LowPrecisionFormat __low_format;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
-                float s0_h0 = (float)(lr);
-                this.s0_h0 = s0_h0;
+                float __s0_h0 = (float)(lr);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
-            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format)
+            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format)
             {
-                this.__unscale = __unscale;
-                this.__format = __format;
+                this.__low_unscale = __low_unscale;
+                this.__low_format = __low_format;
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    LoopLow(__p, __gradLow, __pLow, __unscale, __format, s0_h0);
+                    LoopLow(__p, __low_grad, __low_p, __low_unscale, __low_format, __s0_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
-                this.__gradLow = AddressOf(__gradLow);
-                this.__pLow = AddressOf(__pLow);
+                this.__low_grad = AddressOf(__low_grad);
+                this.__low_p = AddressOf(__low_p);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), __unscale, __format, s0_h0);
+            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__low_grad, start, length), Elements<ushort>(__low_p, start, length), __low_unscale, __low_format, __s0_h0);
         }
 
     }

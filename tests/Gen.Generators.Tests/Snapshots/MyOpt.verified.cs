@@ -150,15 +150,15 @@ namespace Demo
         /// <summary>The prepared mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
         private void RunFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length) => __kernelLow!.Run(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), flat.StateElements<float>(0, start, length), LowPrecisionUnscale, low.Format);
 
-        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
+        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, global::System.Span<float> __gradAvg, float __s0_h0, float __s1_h0, float __s1_h1, float __s2_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
             var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__gradAvg);
-            var s0_h0_v = new global::System.Numerics.Vector<float>(s0_h0);
-            var s1_h0_v = new global::System.Numerics.Vector<float>(s1_h0);
-            var s1_h1_v = new global::System.Numerics.Vector<float>(s1_h1);
-            var s2_h0_v = new global::System.Numerics.Vector<float>(s2_h0);
+            var __s0_h0_v = new global::System.Numerics.Vector<float>(__s0_h0);
+            var __s1_h0_v = new global::System.Numerics.Vector<float>(__s1_h0);
+            var __s1_h1_v = new global::System.Numerics.Vector<float>(__s1_h1);
+            var __s2_h0_v = new global::System.Numerics.Vector<float>(__s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<float> __p_j = __pv[__j];
@@ -167,21 +167,21 @@ namespace Demo
                 // Decay
                 {
                     global::System.Numerics.Vector<float> p = __p_j;
-                    p *= s0_h0_v;
+                    p *= __s0_h0_v;
                     __p_j = p;
                 }
                 // Average
                 {
                     global::System.Numerics.Vector<float> gradAvg = __gradAvg_j;
                     global::System.Numerics.Vector<float> grad = __grad_j;
-                    gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                    gradAvg = gradAvg * __s1_h0_v + __s1_h1_v * grad;
                     __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
                     global::System.Numerics.Vector<float> p = __p_j;
                     global::System.Numerics.Vector<float> gradAvg = __gradAvg_j;
-                    p -= s2_h0_v * gradAvg;
+                    p -= __s2_h0_v * gradAvg;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -195,21 +195,21 @@ namespace Demo
                 // Decay
                 {
                     float p = __p_j;
-                    p *= s0_h0;
+                    p *= __s0_h0;
                     __p_j = p;
                 }
                 // Average
                 {
                     float gradAvg = __gradAvg_j;
                     float grad = __grad_j;
-                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    gradAvg = gradAvg * __s1_h0 + __s1_h1 * grad;
                     __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
                     float p = __p_j;
                     float gradAvg = __gradAvg_j;
-                    p -= s2_h0 * gradAvg;
+                    p -= __s2_h0 * gradAvg;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -221,7 +221,7 @@ namespace Demo
         private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad, __gradAvg;
-            public float s0_h0, s1_h0, s1_h1, s2_h0;
+            public float __s0_h0, __s1_h0, __s1_h1, __s2_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref int step, in Hypers __h)
@@ -229,15 +229,15 @@ namespace Demo
                 double lr = __h.Lr;
                 double wd = __h.Wd;
                 double mom = __h.Mom;
-                float s0_h0 = (float)(1 - lr * wd);
-                float s1_h0 = (float)(mom);
-                float s1_h1 = (float)(((true) ? 1 - mom : 1));
-                float s2_h0 = (float)(lr);
+                float __s0_h0 = (float)(1 - lr * wd);
+                float __s1_h0 = (float)(mom);
+                float __s1_h1 = (float)(((true) ? 1 - mom : 1));
+                float __s2_h0 = (float)(lr);
                 step++;
-                this.s0_h0 = s0_h0;
-                this.s1_h0 = s1_h0;
-                this.s1_h1 = s1_h1;
-                this.s2_h0 = s2_h0;
+                this.__s0_h0 = __s0_h0;
+                this.__s1_h0 = __s1_h0;
+                this.__s1_h1 = __s1_h1;
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -245,7 +245,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
+                    Loop0(__p, __grad, __gradAvg, __s0_h0, __s1_h0, __s1_h1, __s2_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -262,18 +262,18 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), Elements<float>(__gradAvg, start, length), s0_h0, s1_h0, s1_h1, s2_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), Elements<float>(__gradAvg, start, length), __s0_h0, __s1_h0, __s1_h1, __s2_h0);
         }
 
-        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, double s0_h0, double s1_h0, double s1_h1, double s2_h0)
+        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, global::System.Span<double> __gradAvg, double __s0_h0, double __s1_h0, double __s1_h1, double __s2_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
             var __gradAvgv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__gradAvg);
-            var s0_h0_v = new global::System.Numerics.Vector<double>(s0_h0);
-            var s1_h0_v = new global::System.Numerics.Vector<double>(s1_h0);
-            var s1_h1_v = new global::System.Numerics.Vector<double>(s1_h1);
-            var s2_h0_v = new global::System.Numerics.Vector<double>(s2_h0);
+            var __s0_h0_v = new global::System.Numerics.Vector<double>(__s0_h0);
+            var __s1_h0_v = new global::System.Numerics.Vector<double>(__s1_h0);
+            var __s1_h1_v = new global::System.Numerics.Vector<double>(__s1_h1);
+            var __s2_h0_v = new global::System.Numerics.Vector<double>(__s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<double> __p_j = __pv[__j];
@@ -282,21 +282,21 @@ namespace Demo
                 // Decay
                 {
                     global::System.Numerics.Vector<double> p = __p_j;
-                    p *= s0_h0_v;
+                    p *= __s0_h0_v;
                     __p_j = p;
                 }
                 // Average
                 {
                     global::System.Numerics.Vector<double> gradAvg = __gradAvg_j;
                     global::System.Numerics.Vector<double> grad = __grad_j;
-                    gradAvg = gradAvg * s1_h0_v + s1_h1_v * grad;
+                    gradAvg = gradAvg * __s1_h0_v + __s1_h1_v * grad;
                     __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
                     global::System.Numerics.Vector<double> p = __p_j;
                     global::System.Numerics.Vector<double> gradAvg = __gradAvg_j;
-                    p -= s2_h0_v * gradAvg;
+                    p -= __s2_h0_v * gradAvg;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -310,21 +310,21 @@ namespace Demo
                 // Decay
                 {
                     double p = __p_j;
-                    p *= s0_h0;
+                    p *= __s0_h0;
                     __p_j = p;
                 }
                 // Average
                 {
                     double gradAvg = __gradAvg_j;
                     double grad = __grad_j;
-                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    gradAvg = gradAvg * __s1_h0 + __s1_h1 * grad;
                     __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
                     double p = __p_j;
                     double gradAvg = __gradAvg_j;
-                    p -= s2_h0 * gradAvg;
+                    p -= __s2_h0 * gradAvg;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -336,7 +336,7 @@ namespace Demo
         private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad, __gradAvg;
-            public double s0_h0, s1_h0, s1_h1, s2_h0;
+            public double __s0_h0, __s1_h0, __s1_h1, __s2_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref int step, in Hypers __h)
@@ -344,15 +344,15 @@ namespace Demo
                 double lr = __h.Lr;
                 double wd = __h.Wd;
                 double mom = __h.Mom;
-                double s0_h0 = (double)(1 - lr * wd);
-                double s1_h0 = (double)(mom);
-                double s1_h1 = (double)(((true) ? 1 - mom : 1));
-                double s2_h0 = (double)(lr);
+                double __s0_h0 = (double)(1 - lr * wd);
+                double __s1_h0 = (double)(mom);
+                double __s1_h1 = (double)(((true) ? 1 - mom : 1));
+                double __s2_h0 = (double)(lr);
                 step++;
-                this.s0_h0 = s0_h0;
-                this.s1_h0 = s1_h0;
-                this.s1_h1 = s1_h1;
-                this.s2_h0 = s2_h0;
+                this.__s0_h0 = __s0_h0;
+                this.__s1_h0 = __s1_h0;
+                this.__s1_h1 = __s1_h1;
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -360,7 +360,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, __gradAvg, s0_h0, s1_h0, s1_h1, s2_h0);
+                    Loop0(__p, __grad, __gradAvg, __s0_h0, __s1_h0, __s1_h1, __s2_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -377,13 +377,13 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), Elements<double>(__gradAvg, start, length), s0_h0, s1_h0, s1_h1, s2_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), Elements<double>(__gradAvg, start, length), __s0_h0, __s1_h0, __s1_h1, __s2_h0);
         }
 
         /// <summary>The tensor path: per-tensor code once, then every step as whole-tensor TorchSharp ops, for any device.</summary>
         private sealed class TensorKernelParts
         {
-            public double s0_h0, s1_h0, s1_h1, s2_h0;
+            public double __s0_h0, __s1_h0, __s1_h1, __s2_h0;
 
             /// <summary>Once per tensor, or per group of tensors that share per-tensor state: hypers, per-tensor state and the values the ops read.</summary>
             public void Prepare(ref int step, in Hypers __h)
@@ -391,15 +391,15 @@ namespace Demo
                 double lr = __h.Lr;
                 double wd = __h.Wd;
                 double mom = __h.Mom;
-                double s0_h0 = (double)(1 - lr * wd);
-                double s1_h0 = (double)(mom);
-                double s1_h1 = (double)(((true) ? 1 - mom : 1));
-                double s2_h0 = (double)(lr);
+                double __s0_h0 = (double)(1 - lr * wd);
+                double __s1_h0 = (double)(mom);
+                double __s1_h1 = (double)(((true) ? 1 - mom : 1));
+                double __s2_h0 = (double)(lr);
                 step++;
-                this.s0_h0 = s0_h0;
-                this.s1_h0 = s1_h0;
-                this.s1_h1 = s1_h1;
-                this.s2_h0 = s2_h0;
+                this.__s0_h0 = __s0_h0;
+                this.__s1_h0 = __s1_h0;
+                this.__s1_h1 = __s1_h1;
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared steps over these tensors (a parameter's, or a slice of a group's flat buffers).</summary>
@@ -410,19 +410,19 @@ namespace Demo
                 // Decay
                 {
                     var p = __p;
-                    p.mul_(s0_h0);
+                    p.mul_(__s0_h0);
                 }
                 // Average
                 {
                     var gradAvg = __gradAvg;
                     var grad = __grad;
-                    gradAvg.mul_(s1_h0).add_(grad, alpha: s1_h1);
+                    gradAvg.mul_(__s1_h0).add_(grad, alpha: __s1_h1);
                 }
                 // Descend
                 {
                     var p = __p;
                     var gradAvg = __gradAvg;
-                    p.add_(gradAvg, alpha: -(s2_h0));
+                    p.add_(gradAvg, alpha: -(__s2_h0));
                 }
             }
         }
@@ -434,35 +434,35 @@ namespace Demo
             __k.Run(__p, __grad, __gradAvg);
         }
 
-        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, global::System.Span<float> __gradAvg, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0, float s1_h0, float s1_h1, float s2_h0)
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, global::System.Span<float> __gradAvg, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format, float __s0_h0, float __s1_h0, float __s1_h1, float __s2_h0)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
                 float __p_j = __p[__j];
                 float __gradAvg_j = __gradAvg[__j];
-                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__low_grad[__j], __low_format) * __low_unscale;
                 // Decay
                 {
                     float p = __p_j;
-                    p *= s0_h0;
+                    p *= __s0_h0;
                     __p_j = p;
                 }
                 // Average
                 {
                     float gradAvg = __gradAvg_j;
                     float grad = __grad_j;
-                    gradAvg = gradAvg * s1_h0 + s1_h1 * grad;
+                    gradAvg = gradAvg * __s1_h0 + __s1_h1 * grad;
                     __gradAvg_j = gradAvg;
                 }
                 // Descend
                 {
                     float p = __p_j;
                     float gradAvg = __gradAvg_j;
-                    p -= s2_h0 * gradAvg;
+                    p -= __s2_h0 * gradAvg;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
-                __pLow[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __format);
+                __low_p[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __low_format);
                 __gradAvg[__j] = __gradAvg_j;
             }
         }
@@ -470,9 +470,9 @@ namespace Demo
         /// <summary>The fused kernel in mixed precision: float32 masters and state, the copies' 16-bit gradients read and weights written in the same pass.</summary>
         private sealed class KernelLow : global::Gen.Internals.ChunkWork
         {
-            public nint __p, __gradLow, __pLow, __gradAvg;
-            public float __unscale, s0_h0, s1_h0, s1_h1, s2_h0;
-            public global::Gen.Internals.LowPrecisionFormat __format;
+            public nint __p, __low_grad, __low_p, __gradAvg;
+            public float __low_unscale, __s0_h0, __s1_h0, __s1_h1, __s2_h0;
+            public global::Gen.Internals.LowPrecisionFormat __low_format;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref int step, in Hypers __h)
@@ -480,36 +480,36 @@ namespace Demo
                 double lr = __h.Lr;
                 double wd = __h.Wd;
                 double mom = __h.Mom;
-                float s0_h0 = (float)(1 - lr * wd);
-                float s1_h0 = (float)(mom);
-                float s1_h1 = (float)(((true) ? 1 - mom : 1));
-                float s2_h0 = (float)(lr);
+                float __s0_h0 = (float)(1 - lr * wd);
+                float __s1_h0 = (float)(mom);
+                float __s1_h1 = (float)(((true) ? 1 - mom : 1));
+                float __s2_h0 = (float)(lr);
                 step++;
-                this.s0_h0 = s0_h0;
-                this.s1_h0 = s1_h0;
-                this.s1_h1 = s1_h1;
-                this.s2_h0 = s2_h0;
+                this.__s0_h0 = __s0_h0;
+                this.__s1_h0 = __s1_h0;
+                this.__s1_h1 = __s1_h1;
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
-            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, global::System.Span<float> __gradAvg, float __unscale, global::Gen.Internals.LowPrecisionFormat __format)
+            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, global::System.Span<float> __gradAvg, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format)
             {
-                this.__unscale = __unscale;
-                this.__format = __format;
+                this.__low_unscale = __low_unscale;
+                this.__low_format = __low_format;
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    LoopLow(__p, __gradLow, __pLow, __gradAvg, __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
+                    LoopLow(__p, __low_grad, __low_p, __gradAvg, __low_unscale, __low_format, __s0_h0, __s1_h0, __s1_h1, __s2_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
-                this.__gradLow = AddressOf(__gradLow);
-                this.__pLow = AddressOf(__pLow);
+                this.__low_grad = AddressOf(__low_grad);
+                this.__low_p = AddressOf(__low_p);
                 this.__gradAvg = AddressOf(__gradAvg);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), Elements<float>(__gradAvg, start, length), __unscale, __format, s0_h0, s1_h0, s1_h1, s2_h0);
+            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__low_grad, start, length), Elements<ushort>(__low_p, start, length), Elements<float>(__gradAvg, start, length), __low_unscale, __low_format, __s0_h0, __s1_h0, __s1_h1, __s2_h0);
         }
 
     }

@@ -120,18 +120,18 @@ namespace Demo
             }
         }
 
-        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0)
+        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float __s0_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
-            var s0_h0_v = new global::System.Numerics.Vector<float>(s0_h0);
+            var __s0_h0_v = new global::System.Numerics.Vector<float>(__s0_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<float> __p_j = __pv[__j];
                 // Decay
                 {
                     global::System.Numerics.Vector<float> p = __p_j;
-                    p *= s0_h0_v;
+                    p *= __s0_h0_v;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -142,7 +142,7 @@ namespace Demo
                 // Decay
                 {
                     float p = __p_j;
-                    p *= s0_h0;
+                    p *= __s0_h0;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -153,7 +153,7 @@ namespace Demo
         private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public float s0_h0;
+            public float __s0_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref double localLr, in Hypers __h)
@@ -162,8 +162,8 @@ namespace Demo
                 double wd = __h.Wd;
                 double trustCoeff = __h.TrustCoeff;
                 double eps = __h.Eps;
-                float s0_h0 = (float)(1 - lr * wd);
-                this.s0_h0 = s0_h0;
+                float __s0_h0 = (float)(1 - lr * wd);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -171,7 +171,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0);
+                    Loop0(__p, __grad, __s0_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -187,21 +187,21 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), __s0_h0);
         }
 
-        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0)
+        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double __s0_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
-            var s0_h0_v = new global::System.Numerics.Vector<double>(s0_h0);
+            var __s0_h0_v = new global::System.Numerics.Vector<double>(__s0_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<double> __p_j = __pv[__j];
                 // Decay
                 {
                     global::System.Numerics.Vector<double> p = __p_j;
-                    p *= s0_h0_v;
+                    p *= __s0_h0_v;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -212,7 +212,7 @@ namespace Demo
                 // Decay
                 {
                     double p = __p_j;
-                    p *= s0_h0;
+                    p *= __s0_h0;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -223,7 +223,7 @@ namespace Demo
         private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public double s0_h0;
+            public double __s0_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref double localLr, in Hypers __h)
@@ -232,8 +232,8 @@ namespace Demo
                 double wd = __h.Wd;
                 double trustCoeff = __h.TrustCoeff;
                 double eps = __h.Eps;
-                double s0_h0 = (double)(1 - lr * wd);
-                this.s0_h0 = s0_h0;
+                double __s0_h0 = (double)(1 - lr * wd);
+                this.__s0_h0 = __s0_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -241,7 +241,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0);
+                    Loop0(__p, __grad, __s0_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -257,7 +257,7 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0);
+            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), __s0_h0);
         }
 
         private static void TensorStep1(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, ref double localLr, in Hypers __h)
@@ -271,11 +271,11 @@ namespace Demo
             global::Demo.NormSteps.LayerLr(__p, __grad, lr, trustCoeff, eps, ref localLr);
         }
 
-        private static void Loop2(global::System.Span<float> __p, global::System.Span<float> __grad, float s2_h0)
+        private static void Loop2(global::System.Span<float> __p, global::System.Span<float> __grad, float __s2_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
-            var s2_h0_v = new global::System.Numerics.Vector<float>(s2_h0);
+            var __s2_h0_v = new global::System.Numerics.Vector<float>(__s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<float> __p_j = __pv[__j];
@@ -284,7 +284,7 @@ namespace Demo
                 {
                     global::System.Numerics.Vector<float> p = __p_j;
                     global::System.Numerics.Vector<float> grad = __grad_j;
-                    p -= s2_h0_v * grad;
+                    p -= __s2_h0_v * grad;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -297,7 +297,7 @@ namespace Demo
                 {
                     float p = __p_j;
                     float grad = __grad_j;
-                    p -= s2_h0 * grad;
+                    p -= __s2_h0 * grad;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -308,7 +308,7 @@ namespace Demo
         private sealed class Kernel2Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public float s2_h0;
+            public float __s2_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref double localLr, in Hypers __h)
@@ -317,8 +317,8 @@ namespace Demo
                 double wd = __h.Wd;
                 double trustCoeff = __h.TrustCoeff;
                 double eps = __h.Eps;
-                float s2_h0 = (float)((double)localLr);
-                this.s2_h0 = s2_h0;
+                float __s2_h0 = (float)((double)localLr);
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -326,7 +326,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop2(__p, __grad, s2_h0);
+                    Loop2(__p, __grad, __s2_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -342,14 +342,14 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop2(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s2_h0);
+            public override void RunChunk(int start, int length) => Loop2(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), __s2_h0);
         }
 
-        private static void Loop2(global::System.Span<double> __p, global::System.Span<double> __grad, double s2_h0)
+        private static void Loop2(global::System.Span<double> __p, global::System.Span<double> __grad, double __s2_h0)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
-            var s2_h0_v = new global::System.Numerics.Vector<double>(s2_h0);
+            var __s2_h0_v = new global::System.Numerics.Vector<double>(__s2_h0);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<double> __p_j = __pv[__j];
@@ -358,7 +358,7 @@ namespace Demo
                 {
                     global::System.Numerics.Vector<double> p = __p_j;
                     global::System.Numerics.Vector<double> grad = __grad_j;
-                    p -= s2_h0_v * grad;
+                    p -= __s2_h0_v * grad;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -371,7 +371,7 @@ namespace Demo
                 {
                     double p = __p_j;
                     double grad = __grad_j;
-                    p -= s2_h0 * grad;
+                    p -= __s2_h0 * grad;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -382,7 +382,7 @@ namespace Demo
         private sealed class Kernel2Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public double s2_h0;
+            public double __s2_h0;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(ref double localLr, in Hypers __h)
@@ -391,8 +391,8 @@ namespace Demo
                 double wd = __h.Wd;
                 double trustCoeff = __h.TrustCoeff;
                 double eps = __h.Eps;
-                double s2_h0 = (double)((double)localLr);
-                this.s2_h0 = s2_h0;
+                double __s2_h0 = (double)((double)localLr);
+                this.__s2_h0 = __s2_h0;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -400,7 +400,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop2(__p, __grad, s2_h0);
+                    Loop2(__p, __grad, __s2_h0);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -416,7 +416,7 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop2(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s2_h0);
+            public override void RunChunk(int start, int length) => Loop2(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), __s2_h0);
         }
 
         private static void TensorKernel(global::TorchSharp.torch.Tensor __p, global::TorchSharp.torch.Tensor __grad, ref double localLr, in Hypers __h)
@@ -427,19 +427,19 @@ namespace Demo
             double eps = __h.Eps;
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             using var __noGrad = global::TorchSharp.torch.no_grad();
-            double s0_h0 = (double)(1 - lr * wd);
+            double __s0_h0 = (double)(1 - lr * wd);
             // Decay
             {
                 var p = __p;
-                p.mul_(s0_h0);
+                p.mul_(__s0_h0);
             }
             global::Demo.NormSteps.LayerLr(__p, __grad, lr, trustCoeff, eps, ref localLr);
-            double s2_h0 = (double)((double)localLr);
+            double __s2_h0 = (double)((double)localLr);
             // LayerStep
             {
                 var p = __p;
                 var grad = __grad;
-                p.add_(grad, alpha: -(s2_h0));
+                p.add_(grad, alpha: -(__s2_h0));
             }
         }
 

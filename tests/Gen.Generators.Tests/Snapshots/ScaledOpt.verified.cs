@@ -134,12 +134,12 @@ namespace Demo
         /// <summary>The prepared mixed-precision kernel over a run: reads the copies' gradients, updates the masters and their state, writes the copies' weights.</summary>
         private void RunFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length) => __kernelLow!.Run(flat.ParamElements<float>(start, length), low.GradElements(start, length), low.ParamElements(start, length), LowPrecisionUnscale, low.Format);
 
-        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float s0_h0, float s0_h1)
+        private static void Loop0(global::System.Span<float> __p, global::System.Span<float> __grad, float __s0_h0, float __s0_h1)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(__grad);
-            var s0_h0_v = new global::System.Numerics.Vector<float>(s0_h0);
-            var s0_h1_v = new global::System.Numerics.Vector<float>(s0_h1);
+            var __s0_h0_v = new global::System.Numerics.Vector<float>(__s0_h0);
+            var __s0_h1_v = new global::System.Numerics.Vector<float>(__s0_h1);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<float> __p_j = __pv[__j];
@@ -148,8 +148,8 @@ namespace Demo
                 {
                     global::System.Numerics.Vector<float> p = __p_j;
                     global::System.Numerics.Vector<float> grad = __grad_j;
-                    grad *= s0_h0_v;
-                    p -= s0_h1_v * grad;
+                    grad *= __s0_h0_v;
+                    p -= __s0_h1_v * grad;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -162,8 +162,8 @@ namespace Demo
                 {
                     float p = __p_j;
                     float grad = __grad_j;
-                    grad *= s0_h0;
-                    p -= s0_h1 * grad;
+                    grad *= __s0_h0;
+                    p -= __s0_h1 * grad;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -174,17 +174,17 @@ namespace Demo
         private sealed class Kernel0Float : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public float s0_h0, s0_h1;
+            public float __s0_h0, __s0_h1;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
                 double scale = __h.Scale;
-                float s0_h0 = (float)(scale);
-                float s0_h1 = (float)(lr);
-                this.s0_h0 = s0_h0;
-                this.s0_h1 = s0_h1;
+                float __s0_h0 = (float)(scale);
+                float __s0_h1 = (float)(lr);
+                this.__s0_h0 = __s0_h0;
+                this.__s0_h1 = __s0_h1;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -192,7 +192,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0, s0_h1);
+                    Loop0(__p, __grad, __s0_h0, __s0_h1);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -208,15 +208,15 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), s0_h0, s0_h1);
+            public override void RunChunk(int start, int length) => Loop0(Elements<float>(__p, start, length), Elements<float>(__grad, start, length), __s0_h0, __s0_h1);
         }
 
-        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double s0_h0, double s0_h1)
+        private static void Loop0(global::System.Span<double> __p, global::System.Span<double> __grad, double __s0_h0, double __s0_h1)
         {
             var __pv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__p);
             var __gradv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(__grad);
-            var s0_h0_v = new global::System.Numerics.Vector<double>(s0_h0);
-            var s0_h1_v = new global::System.Numerics.Vector<double>(s0_h1);
+            var __s0_h0_v = new global::System.Numerics.Vector<double>(__s0_h0);
+            var __s0_h1_v = new global::System.Numerics.Vector<double>(__s0_h1);
             for (int __j = 0; __j < __pv.Length; __j++)
             {
                 global::System.Numerics.Vector<double> __p_j = __pv[__j];
@@ -225,8 +225,8 @@ namespace Demo
                 {
                     global::System.Numerics.Vector<double> p = __p_j;
                     global::System.Numerics.Vector<double> grad = __grad_j;
-                    grad *= s0_h0_v;
-                    p -= s0_h1_v * grad;
+                    grad *= __s0_h0_v;
+                    p -= __s0_h1_v * grad;
                     __p_j = p;
                 }
                 __pv[__j] = __p_j;
@@ -239,8 +239,8 @@ namespace Demo
                 {
                     double p = __p_j;
                     double grad = __grad_j;
-                    grad *= s0_h0;
-                    p -= s0_h1 * grad;
+                    grad *= __s0_h0;
+                    p -= __s0_h1 * grad;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
@@ -251,17 +251,17 @@ namespace Demo
         private sealed class Kernel0Double : global::Gen.Internals.ChunkWork
         {
             public nint __p, __grad;
-            public double s0_h0, s0_h1;
+            public double __s0_h0, __s0_h1;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
                 double scale = __h.Scale;
-                double s0_h0 = (double)(scale);
-                double s0_h1 = (double)(lr);
-                this.s0_h0 = s0_h0;
-                this.s0_h1 = s0_h1;
+                double __s0_h0 = (double)(scale);
+                double __s0_h1 = (double)(lr);
+                this.__s0_h0 = __s0_h0;
+                this.__s0_h1 = __s0_h1;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
@@ -269,7 +269,7 @@ namespace Demo
             {
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    Loop0(__p, __grad, s0_h0, s0_h1);
+                    Loop0(__p, __grad, __s0_h0, __s0_h1);
                     return;
                 }
                 this.__p = AddressOf(__p);
@@ -285,64 +285,64 @@ namespace Demo
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), s0_h0, s0_h1);
+            public override void RunChunk(int start, int length) => Loop0(Elements<double>(__p, start, length), Elements<double>(__grad, start, length), __s0_h0, __s0_h1);
         }
 
-        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format, float s0_h0, float s0_h1)
+        private static void LoopLow(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format, float __s0_h0, float __s0_h1)
         {
             for (int __j = 0; __j < __p.Length; __j++)
             {
                 float __p_j = __p[__j];
-                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__gradLow[__j], __format) * __unscale;
+                float __grad_j = global::Gen.Internals.LowPrecision.ToSingle(__low_grad[__j], __low_format) * __low_unscale;
                 // ScaledStep
                 {
                     float p = __p_j;
                     float grad = __grad_j;
-                    grad *= s0_h0;
-                    p -= s0_h1 * grad;
+                    grad *= __s0_h0;
+                    p -= __s0_h1 * grad;
                     __p_j = p;
                 }
                 __p[__j] = __p_j;
-                __pLow[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __format);
+                __low_p[__j] = global::Gen.Internals.LowPrecision.FromSingle(__p_j, __low_format);
             }
         }
 
         /// <summary>The fused kernel in mixed precision: float32 masters and state, the copies' 16-bit gradients read and weights written in the same pass.</summary>
         private sealed class KernelLow : global::Gen.Internals.ChunkWork
         {
-            public nint __p, __gradLow, __pLow;
-            public float __unscale, s0_h0, s0_h1;
-            public global::Gen.Internals.LowPrecisionFormat __format;
+            public nint __p, __low_grad, __low_p;
+            public float __low_unscale, __s0_h0, __s0_h1;
+            public global::Gen.Internals.LowPrecisionFormat __low_format;
 
             /// <summary>Once per tensor, or per run of tensors that share per-tensor state: hypers, per-tensor state and the values the loop reads.</summary>
             public void Prepare(in Hypers __h)
             {
                 double lr = __h.Lr;
                 double scale = __h.Scale;
-                float s0_h0 = (float)(scale);
-                float s0_h1 = (float)(lr);
-                this.s0_h0 = s0_h0;
-                this.s0_h1 = s0_h1;
+                float __s0_h0 = (float)(scale);
+                float __s0_h1 = (float)(lr);
+                this.__s0_h0 = __s0_h0;
+                this.__s0_h1 = __s0_h1;
             }
 
             /// <summary>The prepared loop over these buffers: on this thread when they are short, otherwise in chunks across cores.</summary>
-            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __gradLow, global::System.Span<ushort> __pLow, float __unscale, global::Gen.Internals.LowPrecisionFormat __format)
+            public void Run(global::System.Span<float> __p, global::System.Span<ushort> __low_grad, global::System.Span<ushort> __low_p, float __low_unscale, global::Gen.Internals.LowPrecisionFormat __low_format)
             {
-                this.__unscale = __unscale;
-                this.__format = __format;
+                this.__low_unscale = __low_unscale;
+                this.__low_format = __low_format;
                 if (__p.Length < global::Gen.Internals.ParallelChunks.MinLength)
                 {
-                    LoopLow(__p, __gradLow, __pLow, __unscale, __format, s0_h0, s0_h1);
+                    LoopLow(__p, __low_grad, __low_p, __low_unscale, __low_format, __s0_h0, __s0_h1);
                     return;
                 }
                 this.__p = AddressOf(__p);
-                this.__gradLow = AddressOf(__gradLow);
-                this.__pLow = AddressOf(__pLow);
+                this.__low_grad = AddressOf(__low_grad);
+                this.__low_p = AddressOf(__low_p);
                 global::Gen.Internals.ParallelChunks.Run(this, __p.Length);
             }
 
             /// <inheritdoc/>
-            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__gradLow, start, length), Elements<ushort>(__pLow, start, length), __unscale, __format, s0_h0, s0_h1);
+            public override void RunChunk(int start, int length) => LoopLow(Elements<float>(__p, start, length), Elements<ushort>(__low_grad, start, length), Elements<ushort>(__low_p, start, length), __low_unscale, __low_format, __s0_h0, __s0_h1);
         }
 
     }
