@@ -84,11 +84,11 @@ public sealed class FlatGroup : IDisposable
     private Span<T> Elements<T>(int buffer, long start, int length) where T : unmanaged => ChunkWork.Elements<T>(_addresses[buffer], start, length);
 
     /// <summary>
-    /// Moves <paramref name="parameters"/>' data, gradients and <paramref name="elementState"/> (null: zeros) into
-    /// new flat buffers and points each at its view; the element-state entries are replaced by their views. A
-    /// parameter without a gradient keeps none (fastai skips it) until autograd gives it one, which is then adopted.
+    /// Moves <paramref name="parameters"/>' data, gradients and element states (none yet: zeros) into new flat buffers
+    /// and points each at its view; <paramref name="states"/> then holds the state views. A parameter without a gradient
+    /// keeps none (fastai skips it) until autograd gives it one, which is then adopted.
     /// </summary>
-    internal static FlatGroup Build(int[] members, IReadOnlyList<Parameter> parameters, Tensor?[,] elementState)
+    internal static FlatGroup Build(int[] members, IReadOnlyList<Parameter> parameters, ParamStates states)
     {
         using var noGrad = no_grad();
         var first = parameters[members[0]];
@@ -100,7 +100,7 @@ public sealed class FlatGroup : IDisposable
 
         var param = NewFlat();
         var grad = NewFlat();
-        var states = Enumerable.Range(0, elementState.GetLength(1)).Select(_ => NewFlat()).ToArray();
+        var flatStates = Enumerable.Range(0, states.Slots).Select(_ => NewFlat()).ToArray();
         var gradViews = new Tensor[members.Length];
         for (int k = 0; k < members.Length; k++)
         {
@@ -108,14 +108,14 @@ public sealed class FlatGroup : IDisposable
             using (var view = View(param, k)) FlatViews.MoveData(p, view);
             gradViews[k] = View(grad, k);
             FlatViews.MoveGrad(p, gradViews[k]);
-            for (int slot = 0; slot < states.Length; slot++)
+            for (int slot = 0; slot < flatStates.Length; slot++)
             {
-                var stateView = View(states[slot], k);
-                if (elementState[members[k], slot] is { } old) { stateView.copy_(old); old.Dispose(); }
-                elementState[members[k], slot] = stateView;
+                var stateView = View(flatStates[slot], k);
+                if (states.Existing(members[k], slot) is { } old) stateView.copy_(old);
+                states.Replace(members[k], slot, stateView);
             }
         }
-        return new FlatGroup(members, offsets, param, grad, states, gradViews);
+        return new FlatGroup(members, offsets, param, grad, flatStates, gradViews);
     }
 
     /// <summary>Zeroes the flat gradient: on the CPU through its memory (a TorchSharp op allocates its result's wrapper).</summary>

@@ -144,9 +144,8 @@ internal sealed class FlatLayout(FusedOptimizer owner, ParamGroups groups, Param
 
     private FlatGroup Build(int g)
     {
-        var flat = FlatGroup.Build(groups.Members(g), groups.Parameters, states.Buffers);
+        var flat = FlatGroup.Build(groups.Members(g), groups.Parameters, states);
         memory.Forget();   // the parameters moved into the flat buffer
-        states.ForgetAddresses(flat.Members);
         return flat;
     }
 

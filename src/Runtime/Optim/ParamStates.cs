@@ -18,11 +18,7 @@ internal sealed class ParamStates(IReadOnlyList<Parameter> parameters, int slots
     private readonly bool[] _has = new bool[parameters.Count];   // a flat group holds buffers for all its members: this says which count
     private Dictionary<string, double>[]? _named;
 
-    /// <summary>
-    /// The buffers, by parameter and slot, for <see cref="Gen.Internals.FlatGroup"/>'s build, which moves a group's
-    /// buffers into its flat ones and replaces their entries by its views (then <see cref="ForgetAddresses"/>).
-    /// </summary>
-    public Tensor?[,] Buffers => _buffers;
+    public int Slots => slots;
 
     /// <summary>Buffer <paramref name="slot"/> of parameter <paramref name="param"/>, zeros at first use; the parameter then has state.</summary>
     public Tensor Buffer(int param, int slot)
@@ -50,17 +46,19 @@ internal sealed class ParamStates(IReadOnlyList<Parameter> parameters, int slots
     {
         using var scope = NewDisposeScope();   // the conversions' temporaries
         var p = parameters[param];
-        _buffers[param, slot]?.Dispose();
-        _buffers[param, slot] = buffer.to(p.dtype, p.device).contiguous().clone().DetachFromDisposeScope();
-        _memory[param, slot] = default;
+        Replace(param, slot, buffer.to(p.dtype, p.device).contiguous().clone().DetachFromDisposeScope());
         _has[param] = true;
     }
 
-    /// <summary>Forgets the addresses of <paramref name="members"/>' buffers: a flat group replaced them by its views.</summary>
-    public void ForgetAddresses(IEnumerable<int> members)
+    /// <summary>Buffer <paramref name="slot"/> of parameter <paramref name="param"/> if it was made, without making it.</summary>
+    public Tensor? Existing(int param, int slot) => _buffers[param, slot];
+
+    /// <summary>Puts <paramref name="buffer"/> (a view of a flat group's state) in place of the buffer, which is disposed; its address is read again at next use.</summary>
+    public void Replace(int param, int slot, Tensor buffer)
     {
-        foreach (int i in members)
-            for (int slot = 0; slot < slots; slot++) _memory[i, slot] = default;
+        _buffers[param, slot]?.Dispose();
+        _buffers[param, slot] = buffer;
+        _memory[param, slot] = default;
     }
 
     /// <summary>Disposes every buffer; no parameter has state until its next step. Named values are kept.</summary>
