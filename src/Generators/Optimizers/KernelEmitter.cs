@@ -35,11 +35,19 @@ internal static class KernelEmitter
 
     /// <summary>The call that prepares the kernel in <paramref name="field"/> (made at its first use) for a tensor's per-tensor state and a group's hypers.</summary>
     public static string Prepare(OptimizerModel m, string field, string perTensorIndex, string hypers) =>
-        $"({field} ??= new()).Prepare({string.Join(", ", m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]").Append($"in {hypers}"))})";
+        $"({field} ??= new()).Prepare({string.Join(", ", StateArguments(m, perTensorIndex, hypers))})";
 
     /// <summary>The call that steps one tensor with the kernel in <paramref name="field"/>: its buffers are read before its per-tensor state moves.</summary>
     public static string StepOne(OptimizerModel m, string field, string perTensorIndex, string hypers, IEnumerable<string> spans) =>
-        $"({field} ??= new()).Step({string.Join(", ", m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]").Append($"in {hypers}").Concat(spans))})";
+        $"({field} ??= new()).Step({string.Join(", ", StateArguments(m, perTensorIndex, hypers).Concat(spans))})";
+
+    /// <summary>A parameter's per-tensor state fields (by ref) and its group's hypers, as kernels take them.</summary>
+    public static IEnumerable<string> StateArguments(OptimizerModel m, string perTensorIndex, string hypers) =>
+        m.PerTensorStates.Select(s => $"ref _{s.Name}[{perTensorIndex}]").Append($"in {hypers}");
+
+    /// <summary>A kernel method's own per-tensor and hyper parameters passed on to Prepare.</summary>
+    private static string ForwardedState(OptimizerModel m) =>
+        string.Join(", ", m.PerTensorStates.Select(s => $"ref {s.Name}").Append("in __h"));
 
     /// <summary>The fields that hold each kernel, made at its first use and reused, so that a step allocates nothing.</summary>
     public static void WriteKernelFields(OptimizerModel m, IndentedWriter w)
@@ -107,7 +115,10 @@ internal static class KernelEmitter
         string.Join(", ", shape.Spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}").Concat(shape.LoopValues.Select(v => $"{v.Type} {v.Name}")));
 
     private static string PrepareParameters(OptimizerModel m) =>
-        string.Join(", ", m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}").Append("in Hypers __h"));
+        string.Join(", ", StateParameters(m));
+
+    private static IEnumerable<string> StateParameters(OptimizerModel m) =>
+        m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}").Append("in Hypers __h");
 
     /// <summary>
     /// A kernel's class: Prepare (per-tensor code, in double as fastai's hyper arithmetic in Python floats; the values the
@@ -144,7 +155,7 @@ internal static class KernelEmitter
         {
             w.Line("/// <summary>One tensor: Prepare, then Run over its buffers.</summary>");
             w.Open($"public void Step({PrepareParameters(m)}, {string.Join(", ", shape.Spans.Select(sp => $"global::System.Span<{sp.Type}> {sp.Name}"))})");
-            w.Line($"Prepare({string.Join(", ", m.PerTensorStates.Select(s => $"ref {s.Name}").Append("in __h"))});");
+            w.Line($"Prepare({ForwardedState(m)});");
             w.Line($"Run({string.Join(", ", shape.Spans.Select(sp => sp.Name))});");
             w.Close();
             w.Line();
@@ -205,7 +216,7 @@ internal static class KernelEmitter
 
     /// <summary>The tensors, per-tensor refs and hypers that the tensor path and tensor steps take.</summary>
     private static string TensorParameters(OptimizerModel m) =>
-        string.Join(", ", TensorSpans(m).Concat(m.PerTensorStates.Select(s => $"ref {s.Type} {s.Name}")).Append("in Hypers __h"));
+        string.Join(", ", TensorSpans(m).Concat(StateParameters(m)));
 
     private static IEnumerable<string> TensorSpans(OptimizerModel m) => SpanNames(m).Select(span => $"global::TorchSharp.torch.Tensor {span}");
 
@@ -254,7 +265,7 @@ internal static class KernelEmitter
         w.Line();
         w.Open($"private void TensorKernel({TensorParameters(m)})");
         w.Line($"var __k = {TensorKernelField} ??= new();");
-        w.Line($"__k.Prepare({string.Join(", ", m.PerTensorStates.Select(s => $"ref {s.Name}").Append("in __h"))});");
+        w.Line($"__k.Prepare({ForwardedState(m)});");
         w.Line($"__k.Run({string.Join(", ", SpanNames(m))});");
         w.Close();
         w.Line();

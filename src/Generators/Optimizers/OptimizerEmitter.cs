@@ -103,7 +103,7 @@ internal static class OptimizerEmitter
     private static void WriteStep(OptimizerModel m, IndentedWriter w)
     {
         var tensorArguments = string.Join(", ", new[] { "Parameters[i]", "grad" }.Concat(m.ElementStates.Select((_, k) => $"ElementState(i, {k})"))
-            .Concat(m.PerTensorStates.Select(s => $"ref _{s.Name}[i]")).Append("in hypers"));
+            .Concat(KernelEmitter.StateArguments(m, "i", "hypers")));
         w.Line("/// <summary>One step of every parameter that has a gradient (fastai skips the others): fused passes over memory, tensor steps between them.</summary>");
         w.Open("public override void Step()");
         bool flatTensor = KernelEmitter.HasFlatTensorPath(m), flatKernel = KernelEmitter.HasFlatKernel(m);
