@@ -245,6 +245,30 @@ public partial class MixedPrecisionTests
         Assert.Equal(Run(precisionFirst: true), Run(precisionFirst: false));
     }
 
+    [Fact]
+    public void A_callback_that_reads_the_gradients_at_before_step_gets_the_masters_gradients()
+    {
+        // GradientClip (order 11, after MixedPrecision) clips the masters' float32 gradients: the fused kernel, which reads
+        // the low-precision ones inside the step, would leave it nothing to clip, so such a fit copies them.
+        (float[][] Weights, int Fused, double Norm) Run(bool fusedStep)
+        {
+            var precision = new MixedPrecision() { FusedStep = fusedStep };
+            var clip = new GradientClip(1e-3);
+            using var learn = Make(WithBatchNorm(), Regression(64, 8), Optimizers.Sgd(), lr: 1e-1, cbs: [precision, clip]);
+            learn.Fit(2);
+            return (Weights(learn.Model), precision.FusedParameters, clip.LastTotalNorm);
+        }
+        var (weights, fused, norm) = Run(fusedStep: true);
+        var (copied, _, copiedNorm) = Run(fusedStep: false);
+        Assert.Equal(0, fused);
+        Assert.Equal(copiedNorm, norm);
+        Assert.Equal(copied, weights);
+
+        using var unclipped = Make(WithBatchNorm(), Regression(64, 8), Optimizers.Sgd(), lr: 1e-1, cbs: [new MixedPrecision()]);
+        unclipped.Fit(2);
+        Assert.NotEqual(Weights(unclipped.Model), weights);   // the clip did act
+    }
+
     /// <summary>After each training batch, whether the body's weights differ from <paramref name="start"/>.</summary>
     private sealed partial class BodyMoved(Linear body, float[] start) : Callback
     {

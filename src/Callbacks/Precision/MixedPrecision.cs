@@ -70,8 +70,21 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed,
                 $"MixedPrecision keeps float32 master weights in a Gen optimizer, but the Learner's optimizer is {learn.Opt?.GetType().Name ?? "missing"}. " +
                 "Use one of Gen's optimizers (Optimizers.Adam(), Sgd(), ... or your own [Step] optimizer) as optFunc.");
         // A fit that ended with an exception left the model converted and the optimizer over the masters: go on from there.
-        _masters ??= MasterWeights.Switch(learn, Format, FusedStep);
+        _masters ??= MasterWeights.Switch(learn, Format, FusedStep && !GradientsReadAfterThis(learn));
         FusedParameters = _masters.FusedCount;
+    }
+
+    /// <summary>
+    /// Whether a callback ordered after this one handles before_step: it expects the masters' float32 gradients there
+    /// (GradientClip, or a user's own), which the fused kernel never makes, since it reads the low-precision ones inside
+    /// the step. Such a fit copies the gradients to the masters instead (the same numbers, fastai's to_fp16 way).
+    /// </summary>
+    private bool GradientsReadAfterThis(Learner learn)
+    {
+        var ordered = learn.OrderedCbs;
+        for (int k = ordered.Count - 1; k >= 0 && ordered[k] != this; k--)
+            if (ordered[k].Info.Events.Has(Event.BeforeStep)) return true;
+        return false;
     }
 
     [Event]
@@ -79,15 +92,16 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed,
     {
         if (learn.Training) _masters?.SyncRequiresGrad();
         var xs = learn.Xbs;
-        Tensor[]? cast = null;   // a new array only when an input changes: the batch's own array belongs to its loader
-        for (int i = 0; i < xs.Length; i++)
-        {
-            if (!NeedsCast(xs[i])) continue;
-            cast ??= (Tensor[])xs.Clone();
-            cast[i] = xs[i].to(DType);
-        }
-        if (cast is not null) learn.Xbs = cast;
+        bool any = false;
+        for (int i = 0; i < xs.Length && !any; i++) any = NeedsCast(xs[i]);
+        if (!any) return;
+        // Our own array, reused from batch to batch: the batch's array belongs to its loader.
+        if (_castXs.Length != xs.Length) _castXs = new Tensor[xs.Length];
+        for (int i = 0; i < xs.Length; i++) _castXs[i] = NeedsCast(xs[i]) ? xs[i].to(DType) : xs[i];
+        learn.Xbs = _castXs;
     }
+
+    private Tensor[] _castXs = [];
 
     [Event]
     void AfterPred(Learner learn)
