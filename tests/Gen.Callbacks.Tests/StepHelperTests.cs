@@ -21,6 +21,14 @@ public static class HelperSteps
     /// <summary>Named arguments out of order and a default value.</summary>
     [Step] public static void Blended(ref float p, float grad, float lr) => p -= lr * Blend(b: grad, a: 0f) * Inv(2) * 2;
 
+    /// <summary>A local named as the generator once named static values: it must stay the step's own.</summary>
+    [Step]
+    public static void Shadowing(ref float p, float grad, float lr)
+    {
+        float static0 = grad * 2;
+        p -= lr * Scale * static0;
+    }
+
     /// <summary>A local given a value per element: each element starts again from its declaration.</summary>
     [Step]
     public static void Branchy(ref float p, float grad, float lr)
@@ -36,6 +44,8 @@ public static class HelperSteps
 [Optimizer(typeof(HelperSteps), nameof(HelperSteps.Branchy))] public sealed partial class BranchySgd;
 
 [Optimizer(typeof(HelperSteps), nameof(HelperSteps.Blended))] public sealed partial class BlendedSgd;
+
+[Optimizer(typeof(HelperSteps), nameof(HelperSteps.Shadowing))] public sealed partial class ShadowingSgd;
 
 /// <summary>The generated optimizers against the same arithmetic written by hand, element by element, on both backends.</summary>
 public class StepHelperTests
@@ -84,6 +94,16 @@ public class StepHelperTests
         var (parameters, start, grads) = Case();
         using var opt = new BlendedSgd(parameters, lr: 0.1) { UseTensorPath = tensorPath };
         AssertStep(opt, parameters, start, grads, (p, g) => p - 0.1f * (0f + 0.25f * (g - 0f)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_local_keeps_its_own_value_beside_a_static_one(bool tensorPath)
+    {
+        var (parameters, start, grads) = Case();
+        using var opt = new ShadowingSgd(parameters, lr: 0.1) { UseTensorPath = tensorPath };
+        AssertStep(opt, parameters, start, grads, (p, g) => p - 0.1f * 3f * (g * 2));
     }
 
     [Fact]

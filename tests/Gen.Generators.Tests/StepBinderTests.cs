@@ -64,6 +64,7 @@ public class StepBinderTests
     // mixed-precision kernel's buffers and values.
     [InlineData("[Step] public static void Step(ref float p, float grad, float lr) { float h0 = grad * 2; float h0_v = lr * 3; p -= h0 * h0_v * lr; }")]
     [InlineData("[Step] public static void Step(ref float p, ref float gradLow, ref float pLow, ref float unscale, ref float format, float grad, float lr) { gradLow = grad; pLow = p; unscale = 1; format = 2; p -= lr * gradLow; }")]
+    [InlineData("[Step] public static void Step(ref float p, float grad, float lr) => p -= lr * System.MathF.Sqrt(grad * grad) * global::System.MathF.Abs(grad);")]   // qualified Math
     public void Steps_that_bind_constants_labels_typed_statics_and_converted_arguments_compile(string steps)
     {
         var (result, _) = Run(steps);

@@ -28,9 +28,10 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     private readonly Dictionary<string, (string Name, string Type)> _statics;   // qualified expression -> its name and type in the kernel
     private readonly int _depth;
     private readonly bool _export;   // for another assembly: static values stay qualified reads, nothing is hoisted
+    private readonly string _prefix;  // the step's, so that its static values have names unique in the kernel
 
-    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, (string, string)> statics, int depth, bool export = false) =>
-        (_compilation, _model, _step, _diagnostics, _statics, _depth, _export) = (compilation, model, step, diagnostics, statics, depth, export);
+    private StepBinder(Compilation compilation, SemanticModel model, string step, List<DiagnosticInfo> diagnostics, Dictionary<string, (string, string)> statics, int depth, string prefix, bool export = false) =>
+        (_compilation, _model, _step, _diagnostics, _statics, _depth, _prefix, _export) = (compilation, model, step, diagnostics, statics, depth, prefix, export);
 
     /// <summary>
     /// <paramref name="method"/> bound for optimizers in other assemblies, which see only its source (a [StepSource]):
@@ -39,7 +40,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     /// </summary>
     public static MethodDeclarationSyntax BindForExport(MethodDeclarationSyntax method, Compilation compilation) =>
         compilation.ContainsSyntaxTree(method.SyntaxTree)
-            ? (MethodDeclarationSyntax)new StepBinder(compilation, compilation.GetSemanticModel(method.SyntaxTree), method.Identifier.Text, [], [], 0, export: true).Visit(method)!
+            ? (MethodDeclarationSyntax)new StepBinder(compilation, compilation.GetSemanticModel(method.SyntaxTree), method.Identifier.Text, [], [], 0, "", export: true).Visit(method)!
             : method;
 
     /// <summary>
@@ -52,17 +53,11 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         MethodDeclarationSyntax method, Compilation compilation, string step, string prefix, List<DiagnosticInfo> diagnostics)
     {
         if (!compilation.ContainsSyntaxTree(method.SyntaxTree)) return (method, []);
-        var binder = new StepBinder(compilation, compilation.GetSemanticModel(method.SyntaxTree), step, diagnostics, [], 0);
+        var binder = new StepBinder(compilation, compilation.GetSemanticModel(method.SyntaxTree), step, diagnostics, [], 0, prefix);
         binder.ReportUnsupportedStatements(method);
         var bound = (MethodDeclarationSyntax)binder.Visit(method)!;
-        if (binder._statics.Count == 0) return (bound, []);
-        var names = binder._statics.Values.ToDictionary(v => v.Name, v => prefix + v.Name);
-        return (Rename(bound, names), binder._statics.Select(kv => new StaticValue(names[kv.Value.Name], kv.Key, kv.Value.Type)).ToList());
+        return (bound, binder._statics.Select(kv => new StaticValue(kv.Value.Name, kv.Key, kv.Value.Type)).ToList());
     }
-
-    private static MethodDeclarationSyntax Rename(MethodDeclarationSyntax method, Dictionary<string, string> names) =>
-        method.ReplaceNodes(method.DescendantNodes().OfType<IdentifierNameSyntax>().Where(id => names.ContainsKey(id.Identifier.Text)),
-            (original, _) => IdentifierName(names[original.Identifier.Text]).WithTriviaFrom(original));
 
     private void ReportUnsupportedStatements(SyntaxNode body)
     {
@@ -130,7 +125,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                 var qualified = $"{Qualified(symbol.ContainingType)}.{symbol.Name}";
                 if (_export) return ParenthesizedExpression(ParseExpression(qualified)).WithTriviaFrom(node);
                 if (!_statics.TryGetValue(qualified, out var value))
-                    _statics[qualified] = value = ($"static{_statics.Count}", type.SpecialType switch
+                    _statics[qualified] = value = ($"__{_prefix}static{_statics.Count}", type.SpecialType switch   // "__": no step local (renamed {prefix}name) can take it
                     {
                         SpecialType.System_Int32 => "int",
                         SpecialType.System_Boolean => "bool",
@@ -169,10 +164,12 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         {
             var visited = (InvocationExpressionSyntax)base.VisitInvocationExpression(node)!;
             visited = Positional(visited, method);
-            if (node.Expression is not IdentifierNameSyntax) return visited;
-            // A simple name (using static, an inherited static) means nothing in generated code: name its type.
             var type = method.ContainingType;
-            return visited.WithExpression(ParseExpression(IsMath(type) ? $"{type.Name}.{method.Name}" : $"{Qualified(type)}.{method.Name}").WithTriviaFrom(node.Expression));
+            // Math calls as the rewriters read them (Math.Sqrt, MathF.Sqrt) however they were written (System.MathF.Sqrt,
+            // using static); another call by a simple name (using static, an inherited static) gets its type's name.
+            if (IsMath(type)) return visited.WithExpression(ParseExpression($"{type.Name}.{method.Name}").WithTriviaFrom(node.Expression));
+            if (node.Expression is not IdentifierNameSyntax) return visited;
+            return visited.WithExpression(ParseExpression($"{Qualified(type)}.{method.Name}").WithTriviaFrom(node.Expression));
         }
         return Inline(node, method) ?? node;
     }
@@ -222,7 +219,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
                 argument = CastExpression(ParseTypeName(parameter.Type.ToDisplayString()), ParenthesizedExpression(argument));
             arguments[parameter.Name] = argument;
         }
-        var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1, _export);
+        var inner = new StepBinder(_compilation, _compilation.GetSemanticModel(body.SyntaxTree), _step, _diagnostics, _statics, _depth + 1, _prefix, _export);
         inner.ReportUnsupportedStatements(body);
         // Bound in the helper's own tree (its constants, statics and nested helpers); its parameters keep their names.
         if (inner.Visit(body) is not ExpressionSyntax bound) return null;
