@@ -118,6 +118,18 @@ public class OptimizerDiagnosticTests
     }
 
     [Fact]
+    public void A_hyper_defaulting_to_infinity_or_nan_compiles()
+    {
+        var result = GeneratorHarness.Run(Steps, """
+            using Gen;
+            [Optimizer(typeof(MySteps), "Decay")] [Hyper("wd", double.PositiveInfinity)] public sealed partial class InfOpt;
+            [Optimizer(typeof(MySteps), "Decay")] [Hyper("wd", double.NaN)] public sealed partial class NanOpt;
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+    }
+
+    [Fact]
     public void Generated_optimizer_snapshot()
     {
         var result = GeneratorHarness.Run(Steps, """

@@ -39,7 +39,7 @@ internal static class OptimizerEmitter
 
     private static void WriteConstructor(OptimizerModel m, IndentedWriter w)
     {
-        var arguments = m.Hypers.Select(h => h.Default is double d ? $"double {h.Name} = {Number(d)}" : $"double {h.Name}")
+        var arguments = m.Hypers.Select(h => h.Default is double d ? $"double {h.Name} = {Literals.Of(d)}" : $"double {h.Name}")
             .OrderBy(a => a.Contains('=') ? 1 : 0).ToList();
         w.Line($"/// <summary>{m.ClassName} over <paramref name=\"parameters\"/>, one param group unless <paramref name=\"groups\"/> lists them.</summary>");
         w.Open($"public {m.ClassName}({ParameterList} parameters, {string.Join(", ", arguments)}{(arguments.Count > 0 ? ", " : "")}{GroupList}? groups = null) : base(parameters, groups, elementStateSlots: {m.ElementStates.Count})");
@@ -225,6 +225,4 @@ internal static class OptimizerEmitter
         w.Line($"private void RunFlatRunLow(global::Gen.Internals.FlatGroup flat, global::Gen.Internals.LowPrecisionFlat low, long start, int length) => {KernelEmitter.LowKernelField}!.Run({string.Join(", ", spans)});");
         w.Line();
     }
-
-    private static string Number(double d) => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -83,13 +83,6 @@ internal static class OptimizerParser
                 name is null ? "; write an entry as Name or Name(option: value)" : nearest is null ? "" : $"; did you mean '{nearest}'?"));
             return null;
         }
-        if (positional)
-        {
-            var named = method.Parameters.Where(p => Symbols.Attribute(p, StepSignature.OptionAttribute) is not null).Select(p => $"{p.Name}: ...").ToList();
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, method.Name,
-                named.Count == 0 ? "it has no options; write the entry as its name alone" : $"options are given by name: {method.Name}({string.Join(", ", named)})"));
-            return null;
-        }
         var stepLocation = LocationInfo.From(method.Locations.FirstOrDefault());
         bool tensorStep = Symbols.Attribute(method, TensorStepAttribute) is not null;
         var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax ?? StepSources.Find(method);
@@ -99,6 +92,13 @@ internal static class OptimizerParser
             return null;
         }
         var (parameters, problem) = StepSignature.Read(method, tensorStep);
+        if (positional)
+        {
+            var named = parameters.Where(p => p.Role == Role.Option).Select(p => $"{p.Name}: ...").ToList();
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadOption, location, method.Name,
+                named.Count == 0 ? "it has no options; write the entry as its name alone" : $"options are given by name: {method.Name}({string.Join(", ", named)})"));
+            return null;
+        }
         if (problem is null && !tensorStep && ReturnsEarly(syntax!))
             problem = "returns early; write it without return statements (it is inlined into a loop)";
         if (problem is not null)

@@ -12,7 +12,7 @@ internal sealed record DeclaredParameter(string Name, Role Role, bool IsRef, Spe
 internal static class StepSignature
 {
     private const string PerTensorAttribute = "Gen.PerTensorAttribute";
-    internal const string OptionAttribute = "Gen.OptionAttribute";
+    private const string OptionAttribute = "Gen.OptionAttribute";
     private const string TensorType = "TorchSharp.torch.Tensor";
 
     /// <summary>Reads an elementwise [Step] (<paramref name="tensorStep"/> false) or a whole-tensor [TensorStep].</summary>

@@ -24,7 +24,7 @@ namespace Demo
         private TensorKernelParts? __tensorKernel;
 
         /// <summary>MyOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
-        public MyOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01, double mom = 0.9, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 1)
+        public MyOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01d, double mom = 0.9d, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 1)
         {
             _hypers = new Hypers[GroupCount];
             for (int g = 0; g < _hypers.Length; g++) _hypers[g] = new Hypers { Lr = lr, Wd = wd, Mom = mom };

@@ -26,7 +26,7 @@ namespace Demo
         private Kernel2Double? __kernel2Double;
 
         /// <summary>NormOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
-        public NormOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01, double trustCoeff = 0.02, double eps = 1E-08, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
+        public NormOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double wd = 0.01d, double trustCoeff = 0.02d, double eps = 1E-08d, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
         {
             _hypers = new Hypers[GroupCount];
             for (int g = 0; g < _hypers.Length; g++) _hypers[g] = new Hypers { Lr = lr, Wd = wd, TrustCoeff = trustCoeff, Eps = eps };

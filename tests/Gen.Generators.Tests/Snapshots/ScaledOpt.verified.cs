@@ -20,7 +20,7 @@ namespace Demo
         private KernelLow? __kernelLow;
 
         /// <summary>ScaledOpt over <paramref name="parameters"/>, one param group unless <paramref name="groups"/> lists them.</summary>
-        public ScaledOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double scale = 0.5, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
+        public ScaledOpt(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.Modules.Parameter> parameters, double lr, double scale = 0.5d, global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<int>>? groups = null) : base(parameters, groups, elementStateSlots: 0)
         {
             _hypers = new Hypers[GroupCount];
             for (int g = 0; g < _hypers.Length; g++) _hypers[g] = new Hypers { Lr = lr, Scale = scale };
