@@ -21,13 +21,16 @@ internal sealed class MasterWeights
     /// <summary>A model parameter and its master; <c>Fused</c>: the optimizer's fused kernel reads its gradient and writes it.</summary>
     private readonly record struct Pair(string Name, Parameter Model, Parameter Master, bool Fused);
 
-    private MasterWeights(nn.Module[] converted, Pair[] pairs) => (_converted, _pairs) = (converted, pairs);
+    private readonly Dictionary<string, Parameter> _masterByName;
+
+    private MasterWeights(nn.Module[] converted, Pair[] pairs) =>
+        (_converted, _pairs, _masterByName) = (converted, pairs, pairs.ToDictionary(p => p.Name, p => p.Master));
 
     /// <summary>The masters by parameter name (what a checkpoint keeps).</summary>
     public IEnumerable<(string Name, Parameter Master)> Masters => _pairs.Select(p => (p.Name, p.Master));
 
     /// <summary>The master of parameter <paramref name="name"/>; null for a buffer (BatchNorm's running statistics are the model's own).</summary>
-    public Tensor? MasterOf(string name) => _pairs.FirstOrDefault(p => p.Name == name).Master;
+    public Tensor? MasterOf(string name) => _masterByName.GetValueOrDefault(name);
 
     /// <summary>How many parameters the optimizer's fused mixed-precision kernel steps (the others are copied around the step).</summary>
     public int FusedCount => _pairs.Count(p => p.Fused);
@@ -47,7 +50,7 @@ internal sealed class MasterWeights
         var masters = named.ToDictionary(p => p.name, p => NewMaster(p.parameter, p.parameter.requires_grad));
         var byHandle = named.ToDictionary(p => p.parameter.Handle, p => masters[p.name]);
         var old = learn.Opt!;
-        var opt = WithStateOf(old, () => learn.NewOpt(p => byHandle[p.Handle]));
+        var opt = WithState(old.StateDict(), () => learn.NewOpt(p => byHandle[p.Handle]));
 
         var converted = model.named_modules().Select(m => m.module).Prepend(model)
             .Where(m => !m.children().Any() && !NormBiasParams.IsNorm(m)).ToArray();
@@ -56,8 +59,8 @@ internal sealed class MasterWeights
         var fusedOpt = opt.Fused!;
         if (fused)
             fusedOpt.UseLowPrecisionCopies(fusedOpt.Parameters.Select(m => modelByMaster[m.Handle].parameter is var p && p.dtype != ScalarType.Float32 ? p : null).ToList(), format);
-        var pairs = fusedOpt.Parameters.Select((master, i) => modelByMaster[master.Handle] is var (name, p)
-            ? new Pair(name, p, master, fusedOpt.StepsLowPrecisionCopy(i)) : default).ToArray();
+        var pairs = fusedOpt.Parameters.Select((master, i) =>
+            new Pair(modelByMaster[master.Handle].name, modelByMaster[master.Handle].parameter, master, fusedOpt.StepsLowPrecisionCopy(i))).ToArray();
         var weights = new MasterWeights(converted, pairs);
         using (no_grad())
             foreach (var pair in pairs) pair.Model.copy_(pair.Master);
@@ -117,12 +120,17 @@ internal sealed class MasterWeights
     /// <summary>
     /// Gives each model parameter its master's requires_grad: freezing or unfreezing during a fit (fastai's freeze_to sets
     /// it on the optimizer's parameters, here the masters) reaches the low-precision model, which computes the gradients.
+    /// <paramref name="freezes"/> is the optimizer's <see cref="FusedOptimizer.Freezes"/>: nothing changed while it is the same.
     /// </summary>
-    public void SyncRequiresGrad()
+    public void SyncRequiresGrad(int freezes)
     {
+        if (freezes == _freezesSeen) return;   // two native calls per parameter: only after a freeze_to
+        _freezesSeen = freezes;
         foreach (var (_, model, master, _) in _pairs)
             if (model.requires_grad != master.requires_grad) model.requires_grad = master.requires_grad;
     }
+
+    private int _freezesSeen = -1;
 
     /// <summary>Zeroes the gradients of the model parameters that are copied around the step (the optimizer zeroes the fused ones).</summary>
     public void ZeroModelGrads()
@@ -151,8 +159,6 @@ internal sealed class MasterWeights
     }
 
     // The new optimizer takes the old one's hypers and state (shapes match: same parameters, other tensors).
-    private static Optimizer WithStateOf(Optimizer old, Func<Optimizer> create) => WithState(old.StateDict(), create);
-
     private static Optimizer WithState(OptimizerState state, Func<Optimizer> create)
     {
         var opt = create();
@@ -164,7 +170,7 @@ internal sealed class MasterWeights
         }
         finally
         {
-            foreach (var buffer in state.Params.SelectMany(p => p.Buffers.Values)) buffer.Dispose();
+            state.DisposeBuffers();
         }
         return opt;
     }

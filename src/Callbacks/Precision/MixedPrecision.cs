@@ -90,7 +90,7 @@ public sealed partial class MixedPrecision : Callback, IZeroGrad, ICheckpointed,
     [Event]
     void BeforeBatch(Learner learn)
     {
-        if (learn.Training) _masters?.SyncRequiresGrad();
+        if (learn.Training) _masters?.SyncRequiresGrad(learn.Opt!.Fused!.Freezes);
         var xs = learn.Xbs;
         bool any = false;
         for (int i = 0; i < xs.Length && !any; i++) any = NeedsCast(xs[i]);

@@ -64,7 +64,7 @@ public sealed partial class LrFinder(double startLr = 1e-7, double endLr = 10, i
             foreach (var (name, tensor) in learn.Model.state_dict()) tensor.copy_(_weights[name]);
         learn.Opt!.LoadStateDict(_optState!);
         foreach (var t in _weights.Values) t.Dispose();
-        foreach (var p in _optState!.Params) foreach (var b in p.Buffers.Values) b.Dispose();
+        _optState!.DisposeBuffers();
         (_weights, _optState) = (null, null);
     }
 }

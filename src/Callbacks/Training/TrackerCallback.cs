@@ -30,7 +30,6 @@ public abstract class TrackerCallback : Callback, ICheckpointed
 
     private int _index = -1;   // position of the monitor among the recorded values: train_loss 0, valid_loss 1, metrics after
     private bool _active;      // fastai's self.run: false while the LR finder runs
-    private bool _hasBest;     // fastai's best is None until the first fit
 
     /// <param name="monitor">The recorded value to track: <c>train_loss</c>, <c>valid_loss</c> or a metric's name.</param>
     /// <param name="comp">Which way the value improves; null infers it from <paramref name="monitor"/> (<see cref="InferComp"/>).</param>
@@ -91,9 +90,8 @@ public abstract class TrackerCallback : Callback, ICheckpointed
         _active = learn.Get<LrFinder>() is null;
         NewBest = false;
         if (!_active) return;   // an LR finder's fit leaves the tracked state as it was
-        if (learn.StartEpoch > 0 && _hasBest) return;   // a resumed fit continues from the loaded (or last) state
-        if (ResetOnFit || !_hasBest) Best = Worst;
-        _hasBest = true;
+        if (learn.StartEpoch > 0) return;   // a resumed fit continues from the loaded (or last) state; before any, Best is Worst
+        if (ResetOnFit) Best = Worst;
         ResetFitState();
     }
 
@@ -106,9 +104,7 @@ public abstract class TrackerCallback : Callback, ICheckpointed
     /// </summary>
     protected bool TrackEpoch(Learner learn)
     {
-        if (!_active) return false;
-        if (_index < 0)
-            throw new InvalidOperationException($"{GetType().Name} tracks an epoch before StartTracking found its monitor; call StartTracking(learn) from its before_fit handler.");
+        if (!_active) return false;   // also before StartTracking, which found the monitor
         var values = Recorder.Of(learn, GetType().Name).Values;
         if (values.Count == 0 || values[^1].Epoch != learn.Epoch)
             throw new InvalidOperationException($"{GetType().Name} reads epoch {learn.Epoch} before the Recorder has recorded it; give it [RunAfter(typeof(Recorder))] or an order above 50.");
@@ -168,6 +164,5 @@ public abstract class TrackerCallback : Callback, ICheckpointed
                 $"The checkpoint's '{state.Part}' tracked '{monitor}' ({comp} is better), but this {GetType().Name} tracks '{Monitor}' ({Comp} is better); " +
                 "create the callback with the monitor and comp it was saved with.");
         Best = best;
-        _hasBest = true;
     }
 }

@@ -58,7 +58,7 @@ internal sealed class OptimizerSection : IDisposable
                 WriteDoubles(writer, param.PerTensor);
             }
         }
-        finally { DisposeBuffers(state); }
+        finally { state.DisposeBuffers(); }
     }
 
     public static OptimizerSection Read(BinaryReader reader)
@@ -113,13 +113,8 @@ internal sealed class OptimizerSection : IDisposable
     private static Dictionary<string, double> ReadDoubles(BinaryReader reader) =>
         Enumerable.Range(0, reader.ReadInt32()).ToDictionary(_ => reader.ReadString(), _ => reader.ReadDouble());
 
-    private static void DisposeBuffers(OptimizerState state)
-    {
-        foreach (var param in state.Params) foreach (var buffer in param.Buffers.Values) buffer.Dispose();
-    }
-
     public void Dispose()
     {
-        if (State is not null) DisposeBuffers(State);
+        State?.DisposeBuffers();
     }
 }

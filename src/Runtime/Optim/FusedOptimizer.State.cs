@@ -59,7 +59,11 @@ public abstract partial class FusedOptimizer
     {
         int frozen = n >= 0 ? n : GroupCount + n;
         for (int i = 0; i < Parameters.Count; i++) Parameters[i].requires_grad_(GroupOf[i] >= frozen || GetState("force_train", i) != 0);
+        Freezes++;
     }
+
+    /// <summary>How many times <see cref="FreezeTo"/> has run: whoever mirrors the parameters' requires_grad (mixed precision's model) looks again when it changes.</summary>
+    internal int Freezes { get; private set; }
 
     /// <summary>fastai's freeze: only the last param group trains.</summary>
     public void Freeze() => FreezeTo(-1);

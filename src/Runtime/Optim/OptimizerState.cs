@@ -10,7 +10,15 @@ namespace Gen;
 public sealed record OptimizerState(
     string Optimizer,
     IReadOnlyList<IReadOnlyDictionary<string, double>> Hypers,
-    IReadOnlyList<ParamState> Params);
+    IReadOnlyList<ParamState> Params)
+{
+    /// <summary>Disposes every parameter's buffers (copies: the optimizer keeps its own), once the state has been used.</summary>
+    internal void DisposeBuffers()
+    {
+        foreach (var param in Params)
+            foreach (var buffer in param.Buffers.Values) buffer.Dispose();
+    }
+}
 
 /// <summary>One parameter's optimizer state: its shape (to check the layout on load), buffers, and per-tensor values (step, local_lr).</summary>
 public sealed record ParamState(long[] Shape, IReadOnlyDictionary<string, Tensor> Buffers, IReadOnlyDictionary<string, double> PerTensor);
