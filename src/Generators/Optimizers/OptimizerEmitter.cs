@@ -132,14 +132,9 @@ internal static class OptimizerEmitter
                 w.Close();
                 continue;
             }
-            w.Open("switch (ParamType(i))");
-            foreach (var (type, scalar) in ElementTypes)
-            {
-                var spans = new[] { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" }.Concat(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"));
-                w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.StepOne(m, KernelEmitter.KernelField(index, type), "i", "hypers", spans)}; break;");
-            }
-            w.Line("default: throw UnsupportedDType(Parameters[i]);");
-            w.Close();
+            WriteDTypeSwitch(w, "ParamType(i)", type => KernelEmitter.StepOne(m, KernelEmitter.KernelField(index, type), "i", "hypers",
+                new[] { $"ParamElements<{type}>(i)", $"GradElements<{type}>(i, gradData)" }.Concat(m.ElementStates.Select((_, k) => $"StateElements<{type}>(i, {k})"))),
+                "throw UnsupportedDType(Parameters[i]);");
         }
         w.Close();
         w.Close();
@@ -159,6 +154,15 @@ internal static class OptimizerEmitter
 
     /// <summary>The CPU kernels' element types, with their TorchSharp scalar types.</summary>
     internal static readonly (string Type, string Scalar)[] ElementTypes = [("float", "Float32"), ("double", "Float64")];
+
+    /// <summary>A switch on <paramref name="dtype"/> with one statement per kernel element type, and <paramref name="otherwise"/> for any other.</summary>
+    private static void WriteDTypeSwitch(IndentedWriter w, string dtype, System.Func<string, string> statement, string otherwise)
+    {
+        w.Open($"switch ({dtype})");
+        foreach (var (type, scalar) in ElementTypes) w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {statement(type)}; break;");
+        w.Line($"default: {otherwise}");
+        w.Close();
+    }
 
     private const string FlatKernelsField = "__flatKernels";
 
@@ -185,24 +189,16 @@ internal static class OptimizerEmitter
     {
         w.Line("/// <summary>The fused kernel over runs of a group's flat buffers, once per run: the first member's per-tensor state stands for all.</summary>");
         w.Open("private void PrepareFlatRun(global::Gen.Internals.FlatGroup flat, int first, int group)");
-        w.Open("switch (flat.ScalarType)");
-        foreach (var (type, scalar) in ElementTypes)
-            w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.Prepare(m, KernelEmitter.KernelField(0, type), "first", "_hypers[group]")}; break;");
-        w.Line("default: throw UnsupportedDType(Parameters[first]);");
-        w.Close();
+        WriteDTypeSwitch(w, "flat.ScalarType", type => KernelEmitter.Prepare(m, KernelEmitter.KernelField(0, type), "first", "_hypers[group]"),
+                         "throw UnsupportedDType(Parameters[first]);");
         w.Close();
         w.Line();
         w.Line("/// <summary>The prepared fused kernel over elements [start, start + length) of a group's flat buffers.</summary>");
         w.Open("private void RunFlatRun(global::Gen.Internals.FlatGroup flat, long start, int length)");
-        w.Open("switch (flat.ScalarType)");
-        foreach (var (type, scalar) in ElementTypes)
-        {
-            var spans = new[] { $"flat.ParamElements<{type}>(start, length)", $"flat.GradElements<{type}>(start, length)" }
-                .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<{type}>({k}, start, length)"));
-            w.Line($"case global::TorchSharp.torch.ScalarType.{scalar}: {KernelEmitter.KernelField(0, type)}!.Run({string.Join(", ", spans)}); break;");
-        }
-        w.Line("default: throw new global::System.InvalidOperationException($\"No fused kernel was prepared for {flat.ScalarType}.\");");
-        w.Close();
+        string Spans(string type) => string.Join(", ", new[] { $"flat.ParamElements<{type}>(start, length)", $"flat.GradElements<{type}>(start, length)" }
+            .Concat(m.ElementStates.Select((_, k) => $"flat.StateElements<{type}>({k}, start, length)")));
+        WriteDTypeSwitch(w, "flat.ScalarType", type => $"{KernelEmitter.KernelField(0, type)}!.Run({Spans(type)})",
+                         "throw new global::System.InvalidOperationException($\"No fused kernel was prepared for {flat.ScalarType}.\");");
         w.Close();
         w.Line();
     }

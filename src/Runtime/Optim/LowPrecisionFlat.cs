@@ -62,10 +62,10 @@ public sealed class LowPrecisionFlat : IDisposable
     public bool Holds(int k) => _gradViews[k] is not null;
 
     /// <summary>Weight elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>), as 16-bit patterns.</summary>
-    public unsafe Span<ushort> ParamElements(long start, int length) => new((ushort*)_paramAddress + start, length);
+    public Span<ushort> ParamElements(long start, int length) => ChunkWork.Elements<ushort>(_paramAddress, start, length);
 
     /// <summary>Gradient elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>), as 16-bit patterns.</summary>
-    public unsafe Span<ushort> GradElements(long start, int length) => new((ushort*)_gradAddress + start, length);
+    public Span<ushort> GradElements(long start, int length) => ChunkWork.Elements<ushort>(_gradAddress, start, length);
 
     /// <summary>Whether member <paramref name="k"/>'s copy has a gradient this step; one assigned from outside (not accumulated into the view) is copied into the view first.</summary>
     internal bool GradReady(int k, Parameter copy)
