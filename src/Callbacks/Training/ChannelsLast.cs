@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Gen.Internals;
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Gen;
@@ -8,108 +11,136 @@ namespace Gen;
 /// <summary>
 /// fastai's ChannelsLast (order -1, before callbacks that change the model): trains in PyTorch's channels_last memory
 /// format. before_fit lays out the model's 4-D parameters and buffers as NHWC in memory (fastai's
-/// <c>model.to(memory_format=torch.channels_last)</c>; TorchSharp 0.107 has no memory_format argument, so each tensor is
-/// permuted to NHWC, made contiguous and permuted back, which gives the same strides); before_batch does the same to
-/// 4-D inputs. Either makes libtorch's convolutions take the channels-last path; converting the inputs as well keeps
-/// them on it when the weights are contiguous again (see remarks).
+/// <c>model.to(memory_format=torch.channels_last)</c>), which makes libtorch's convolutions and batch norms take their
+/// channels-last kernels; they convert the inputs themselves. A Gen optimizer keeps the layout in its flat buffers.
 /// </summary>
 /// <remarks>
-/// after_fit lays the tensors it converted back out contiguously (fastai leaves them channels-last): TorchSharp's
+/// <para>after_fit lays the tensors back out contiguously (fastai leaves them channels-last): TorchSharp's
 /// <c>Module.save</c> refuses non-contiguous tensors, so the model leaves the fit in the layout it came in. Gen's
-/// checkpoints write any layout.
-/// A Gen optimizer lays a param group's parameters out in one contiguous flat buffer at its first step, so
-/// from then on their weights are contiguous views; a parameter already in such a buffer (a second fit) is left as it
-/// is, since giving it storage of its own would detach it from the optimizer (<see cref="SharedLeftAsIs"/> counts them).
+/// checkpoints write any layout.</para>
+/// <para>On the CPU, Gen's defaults include <see cref="ForCpuConvolutions"/>: a fit of a model with a <c>Conv2d</c>
+/// trains channels-last (the Fashion-MNIST CNN's forward and backward took about 12% less time), unless the model fails
+/// on the first batch that way (a <c>view</c> of a convolution's output, say), in which case that Learner trains
+/// contiguous and <see cref="Declined"/> says why. Remove it with <c>learn.Remove(learn.Get&lt;ChannelsLast&gt;()!)</c>
+/// or <c>defaultCbs: false</c>; passing <c>new ChannelsLast()</c> replaces it and always converts.</para>
 /// </remarks>
 [Order(-1)]
 public sealed partial class ChannelsLast : Callback
 {
+    private readonly List<Tensor> _converted = [];
+    private bool _checkFirstBatch;
+    private string? _modelFailed;   // the model failed channels-last once: this Learner trains contiguous
+
+    /// <summary>fastai's ChannelsLast: every fit trains channels-last.</summary>
+    public ChannelsLast() { }
+
+    private ChannelsLast(bool automatic) => Automatic = automatic;
+
+    /// <summary>
+    /// Gen's default: channels-last for fits on the CPU of models with a <c>Conv2d</c>, checked on the first batch of
+    /// each fit (in eval mode, without gradients, on its first sample): if the model or the loss fails, the layout is
+    /// put back and the Learner trains contiguous from then on.
+    /// </summary>
+    public static ChannelsLast ForCpuConvolutions() => new(automatic: true);
+
+    /// <summary>Whether this one decides by itself (<see cref="ForCpuConvolutions"/>) rather than always converting.</summary>
+    public bool Automatic { get; }
+
     /// <summary>How many 4-D parameters or buffers the last before_fit converted.</summary>
     public int Converted { get; private set; }
 
-    /// <summary>How many 4-D parameters the last before_fit left as they were because they are views of a shared buffer.</summary>
-    public int SharedLeftAsIs { get; private set; }
-
-    private readonly List<Tensor> _converted = [];
+    /// <summary>Why an automatic one left the last fit contiguous; null when it trained channels-last or is not automatic.</summary>
+    public string? Declined { get; private set; }
 
     [Event]
     void BeforeFit(Learner learn)
     {
-        (Converted, SharedLeftAsIs) = (0, 0);
+        (Converted, Declined) = (0, null);
         _converted.Clear();
-        using var _ = no_grad();
-        foreach (var tensor in learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()))
-        {
-            if (tensor.dim() != 4 || IsChannelsLast(tensor)) continue;
-            if (SharesStorage(tensor)) { SharedLeftAsIs++; continue; }
-            using var nhwc = ToChannelsLast(tensor);
-            tensor.set_(nhwc);   // the same Parameter object: the optimizer and the model keep pointing at it
-            _converted.Add(tensor);
-            Converted++;
-        }
-    }
-
-    [Event]
-    void AfterFit(Learner learn)
-    {
-        using var _ = no_grad();
-        foreach (var tensor in _converted.Where(t => !t.is_contiguous()))   // a Gen optimizer's flat views already are
-        {
-            using var contiguous = tensor.contiguous();
-            tensor.set_(contiguous);
-        }
-        _converted.Clear();
+        if (Automatic && (Declined = Unsuited(learn)) is not null) return;
+        _converted.AddRange(learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()).Where(t => t.dim() == 4 && !ChannelsLastLayout.Is(t)));
+        Converted = _converted.Count;
+        Relayout(learn, ChannelsLastLayout.Copy);
+        _checkFirstBatch = Automatic && Converted > 0;
     }
 
     [Event]
     void BeforeBatch(Learner learn)
     {
-        var xs = learn.Xbs;
-        if (!xs.Any(x => x.dim() == 4 && !IsChannelsLast(x))) return;
-        learn.Xbs = xs.Select(x => x.dim() == 4 && !IsChannelsLast(x) ? ToChannelsLast(x) : x).ToArray();
+        if (!_checkFirstBatch || !learn.Training) return;
+        _checkFirstBatch = false;
+        if (FirstSampleFails(learn) is not { } failure) return;
+        Declined = _modelFailed = $"the model failed on a channels-last batch ({failure}); this Learner trains contiguous";
+        RestoreContiguous(learn);
     }
+
+    [Event]
+    void AfterFit(Learner learn) => RestoreContiguous(learn);
+
+    private void RestoreContiguous(Learner learn)
+    {
+        Relayout(learn, t => t.contiguous());
+        _converted.Clear();
+    }
+
+    // The same tensor objects get the new layout (set_): the model, the optimizer and the gradients keep pointing at them.
+    private void Relayout(Learner learn, Func<Tensor, Tensor> layout)
+    {
+        if (_converted.Count == 0) return;
+        using (no_grad())
+            foreach (var tensor in _converted)
+            {
+                using var laidOut = layout(tensor);
+                tensor.set_(laidOut);
+            }
+        learn.Opt?.Fused?.ParametersMoved();
+    }
+
+    private string? Unsuited(Learner learn)
+    {
+        if (_modelFailed is not null) return _modelFailed;
+        if (learn.Device.type != DeviceType.CPU) return $"channels-last is Gen's default on the CPU only; on {learn.Device.type} add new ChannelsLast() (with MixedPrecision)";
+        if (!learn.Model.modules().Any(m => m is Conv2d)) return "the model has no Conv2d";
+        return null;
+    }
+
+    /// <summary>The first sample of the batch through Predict and GetLoss, in eval mode without gradients; the failure's first line, or null.</summary>
+    private static string? FirstSampleFails(Learner learn)
+    {
+        var (xbs, ybs) = (learn.Xbs, learn.Ybs);
+        var modes = learn.Model.modules().Select(m => (Module: m, m.training)).ToList();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            learn.Model.eval();
+            (learn.Xbs, learn.Ybs) = (xbs.Select(First).ToArray(), ybs.Select(First).ToArray());
+            learn.Predict();
+            if (learn.Ybs.Length > 0) learn.GetLoss();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e.Message.Split('\n')[0];
+        }
+        finally
+        {
+            foreach (var (module, training) in modes) module.train(training);   // outermost first: each ends with its own mode
+            (learn.Xbs, learn.Ybs) = (xbs, ybs);
+            (learn.Pred, learn.Loss, learn.LossGrad) = (null, null, null);
+        }
+    }
+
+    private static Tensor First(Tensor t) => t.dim() == 0 ? t : t.narrow(0, 0, Math.Min(1, t.shape[0]));
 
     /// <summary>
     /// Whether a 4-D tensor (N, C, H, W) is laid out as NHWC in memory (torch's channels_last: strides H*W*C, 1, W*C, C),
     /// ignoring dimensions of size 1, whose stride does not matter, as PyTorch does.
     /// </summary>
-    public static bool IsChannelsLast(Tensor t)
-    {
-        if (t.dim() != 4) return false;
-        var (size, stride) = (t.shape, t.stride());
-        long[] expected = [size[1] * size[2] * size[3], 1, size[3] * size[1], size[1]];
-        for (int d = 0; d < 4; d++)
-            if (size[d] != 1 && stride[d] != expected[d]) return false;
-        return true;
-    }
+    public static bool IsChannelsLast(Tensor t) => ChannelsLastLayout.Is(t);
 
     /// <summary>A channels_last copy of a 4-D tensor (torch's <c>t.contiguous(memory_format=torch.channels_last)</c>).</summary>
-    public static Tensor ToChannelsLast(Tensor t)
-    {
-        if (t.dim() != 4)
-            throw new ArgumentException($"channels_last is a layout of 4-D (N, C, H, W) tensors; this one has {t.dim()} dimensions.", nameof(t));
-        using var nhwc = t.permute(0, 2, 3, 1).contiguous();
-        return nhwc.permute(0, 3, 1, 2);
-    }
-
-    // A view into a larger buffer (a Gen optimizer's flat group) does not own its storage.
-    private static bool SharesStorage(Tensor t)
-    {
-        if (t.storage_offset() != 0) return true;
-        long own = t.numel() * t.element_size();
-        long? storage = t.dtype switch
-        {
-            ScalarType.Float32 => StorageBytes<float>(t),
-            ScalarType.Float64 => StorageBytes<double>(t),
-            ScalarType.Float16 => StorageBytes<Half>(t),
-            _ => null,   // no .NET element type to ask with: only the offset tells
-        };
-        return storage is long bytes && bytes != own;
-    }
-
-    private static long StorageBytes<T>(Tensor t) where T : unmanaged
-    {
-        using var storage = t.storage<T>();
-        return (long)storage.nbytes();
-    }
+    public static Tensor ToChannelsLast(Tensor t) => t.dim() == 4
+        ? ChannelsLastLayout.Copy(t)
+        : throw new ArgumentException($"channels_last is a layout of 4-D (N, C, H, W) tensors; this one has {t.dim()} dimensions.", nameof(t));
 }

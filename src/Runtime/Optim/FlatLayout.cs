@@ -219,7 +219,7 @@ internal sealed class FlatLayout(FusedOptimizer owner, ParamGroups groups, Param
     {
         if (_lowCopies is null) return null;
         _lowFlat ??= new LowPrecisionFlat?[groups.Count];
-        return _lowFlat[g] ??= LowPrecisionFlat.Build(flat, _lowCopies, _lowFormat);
+        return _lowFlat[g] ??= LowPrecisionFlat.Build(flat, groups.Parameters, _lowCopies, _lowFormat);
     }
 
     /// <summary>Zeroes the gradients of the copies the kernel steps: their flat buffer, or before the first step (no buffer yet) each one.</summary>

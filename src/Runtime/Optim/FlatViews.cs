@@ -10,8 +10,17 @@ namespace Gen.Internals;
 /// </summary>
 internal static class FlatViews
 {
-    /// <summary>Elements [<paramref name="offset"/>, + p's size) of <paramref name="buffer"/>, shaped as <paramref name="p"/>.</summary>
-    public static Tensor Of(Tensor buffer, long offset, Tensor p) => buffer.narrow(0, offset, p.numel()).view(p.shape).DetachFromDisposeScope();
+    /// <summary>
+    /// Elements [<paramref name="offset"/>, + p's size) of <paramref name="buffer"/>, shaped as <paramref name="p"/> and
+    /// laid out as it is: channels_last weights stay channels_last (libtorch's faster convolutions on the CPU). The
+    /// kernels step the buffers element by element, so a parameter's gradient and states take its layout too.
+    /// </summary>
+    public static Tensor Of(Tensor buffer, long offset, Tensor p)
+    {
+        using var range = buffer.narrow(0, offset, p.numel());
+        var view = !p.is_contiguous() && ChannelsLastLayout.Is(p) ? ChannelsLastLayout.View(range, p.shape) : range.view(p.shape);
+        return view.DetachFromDisposeScope();
+    }
 
     /// <summary>Moves <paramref name="p"/>'s data into <paramref name="view"/> and points it there.</summary>
     public static void MoveData(Parameter p, Tensor view)

@@ -52,6 +52,17 @@ public abstract partial class FusedOptimizer : Optimizer
     /// <inheritdoc/>
     public override FusedOptimizer Fused => this;
 
+    /// <summary>
+    /// The parameters were given new storage or a new layout (<c>set_</c>, as ChannelsLast does): the flat layout is
+    /// built again from them at the next step, and each state buffer takes its parameter's layout.
+    /// </summary>
+    internal void ParametersMoved()
+    {
+        _flat.Drop();
+        _memory.Forget();
+        _states.MatchLayouts();
+    }
+
     /// <summary>fastai's zero_grad: zeroes existing gradients in place (CPU gradients through their memory, without allocating).</summary>
     public override unsafe void ZeroGrad()
     {

@@ -37,9 +37,10 @@ public sealed class LowPrecisionFlat : IDisposable
 
     /// <summary>
     /// Moves the copies of <paramref name="flat"/>'s members (<paramref name="copies"/>, by parameter index; null: none)
-    /// and their gradients into new flat buffers and points each at its view.
+    /// and their gradients into new flat buffers and points each at its view, laid out as its master in
+    /// <paramref name="masters"/> is: the kernel reads a copy and its master element by element.
     /// </summary>
-    internal static LowPrecisionFlat Build(FlatGroup flat, IReadOnlyList<Parameter?> copies, LowPrecisionFormat format)
+    internal static LowPrecisionFlat Build(FlatGroup flat, IReadOnlyList<Parameter> masters, IReadOnlyList<Parameter?> copies, LowPrecisionFormat format)
     {
         using var noGrad = no_grad();
         var members = flat.Members;
@@ -51,8 +52,9 @@ public sealed class LowPrecisionFlat : IDisposable
         for (int k = 0; k < members.Length; k++)
         {
             if (copies[members[k]] is not { } p) continue;
-            using (var view = FlatViews.Of(param, flat.Offset(k), p)) FlatViews.MoveData(p, view);
-            var gradView = gradViews[k] = FlatViews.Of(grad, flat.Offset(k), p);
+            var master = masters[members[k]];
+            using (var view = FlatViews.Of(param, flat.Offset(k), master)) FlatViews.MoveData(p, view);
+            var gradView = gradViews[k] = FlatViews.Of(grad, flat.Offset(k), master);
             FlatViews.MoveGrad(p, gradView);
         }
         return new LowPrecisionFlat(format, param, grad, gradViews);

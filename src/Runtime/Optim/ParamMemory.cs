@@ -9,7 +9,7 @@ namespace Gen;
 
 /// <summary>
 /// The parameters as the fused CPU kernel reads them one by one: each one's dtype, whether it takes the kernel (a
-/// contiguous CPU tensor), and its elements, from an address read at its first step. Parameters keep their storage
+/// contiguous CPU tensor), and its elements, from an address read at its first step (both until <see cref="Forget"/>). Parameters keep their storage
 /// while they train, and reading it again costs native calls on every small tensor; moving them into a flat buffer
 /// calls <see cref="Forget"/>.
 /// </summary>
@@ -37,6 +37,6 @@ internal sealed class ParamMemory(IReadOnlyList<Parameter> parameters)
         return new Span<T>((void*)_memory![i].Pointer, bytes / sizeof(T));
     }
 
-    /// <summary>Forgets the addresses: the parameters moved (into a flat buffer).</summary>
-    public void Forget() => _memory = null;
+    /// <summary>Forgets the addresses and layouts: the parameters moved (into a flat buffer, or to a new layout).</summary>
+    public void Forget() => (_memory, _onCpu) = (null, null);
 }

@@ -61,6 +61,23 @@ internal sealed class ParamStates(IReadOnlyList<Parameter> parameters, int slots
         _memory[param, slot] = default;
     }
 
+    /// <summary>
+    /// Gives every buffer its parameter's layout again (after the parameters were laid out anew, say channels_last):
+    /// the fused kernel reads a parameter, its gradient and its buffers element by element in memory order.
+    /// </summary>
+    public void MatchLayouts()
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < _buffers.GetLength(0); i++)
+            for (int slot = 0; slot < slots; slot++)
+            {
+                if (_buffers[i, slot] is not { } old || old.stride().AsSpan().SequenceEqual(parameters[i].stride())) continue;
+                var matched = empty_like(parameters[i]).DetachFromDisposeScope();
+                matched.copy_(old);
+                Replace(i, slot, matched);
+            }
+    }
+
     /// <summary>Disposes every buffer; no parameter has state until its next step. Named values are kept.</summary>
     public void Clear()
     {
