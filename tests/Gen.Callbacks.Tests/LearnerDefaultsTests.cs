@@ -17,7 +17,8 @@ public partial class LearnerDefaultsTests
     public void A_plain_learner_has_fastais_defaults()
     {
         using var learn = Plain();
-        Assert.Equal([typeof(TrainEval), typeof(Recorder), typeof(Progress)], learn.Cbs.Select(cb => cb.GetType()));
+        Assert.Equal([typeof(TrainEval), typeof(Recorder), typeof(Progress), typeof(ChannelsLast)], learn.Cbs.Select(cb => cb.GetType()));   // the last is Gen's, for CPU convolutions
+        Assert.True(learn.Get<ChannelsLast>()!.Automatic);
         Assert.Equal(1e-3, learn.Lr);
         Assert.Equal((0.95, 0.85, 0.95), learn.Moms);
         Assert.False(learn.WdBnBias);
