@@ -202,7 +202,7 @@ public partial class ChannelsLastTrainingControlTests
     }
 
     [Fact]
-    public void The_default_leaves_models_without_convolutions_alone()
+    public void The_default_leaves_models_without_convolutions_and_mixed_precision_fits_alone()
     {
         manual_seed(3);
         using var learn = new Learner(nn.Sequential(nn.Flatten(), nn.Linear(128, 2)), Images(), (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet()]);
@@ -210,6 +210,10 @@ public partial class ChannelsLastTrainingControlTests
         var automatic = learn.Get<ChannelsLast>()!;
         Assert.Equal("the model has no Conv2d", automatic.Declined);
         Assert.Equal(0, automatic.Converted);
+
+        using var mixed = new Learner(Cnn().Model, Images(), (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet(), new MixedPrecision()]);
+        mixed.Fit(1);
+        Assert.StartsWith("mixed precision is on", mixed.Get<ChannelsLast>()!.Declined);
     }
 
     [Fact]

@@ -101,6 +101,7 @@ public sealed partial class ChannelsLast : Callback
         if (_modelFailed is not null) return _modelFailed;
         if (learn.Device.type != DeviceType.CPU) return $"channels-last is Gen's default on the CPU only; on {learn.Device.type} add new ChannelsLast() (with MixedPrecision)";
         if (!learn.Model.modules().Any(m => m is Conv2d)) return "the model has no Conv2d";
+        if (learn.Cbs.Any(cb => cb is MixedPrecision)) return "mixed precision is on; add new ChannelsLast() to combine them";
         return null;
     }
 
