@@ -201,6 +201,29 @@ public partial class ChannelsLastTrainingControlTests
         foreach (var (p, q) in model.parameters().Zip(plain.parameters())) Assert.Equal(Values(q), Values(p));
     }
 
+    private sealed partial class ThrowOnce : Callback
+    {
+        public bool Thrown { get; private set; }
+        [Event] void AfterBatch()
+        {
+            if (Thrown) return;
+            Thrown = true;
+            throw new InvalidOperationException("boom");
+        }
+    }
+
+    [Fact]
+    public void Weights_left_channels_last_by_a_fit_that_threw_are_handed_back_by_the_next_one()
+    {
+        var (model, _, second) = Cnn();
+        using var learn = new Learner(model, Images(), (p, t) => nn.functional.mse_loss(p, t), Optimizers.Adam(), lr: 0.01, cbs: [Progress.Quiet()]);
+        var throwOnce = new ThrowOnce();
+        Assert.Throws<InvalidOperationException>(() => learn.Fit(1, cbs: [throwOnce]));
+        Assert.True(ChannelsLast.IsChannelsLast(second.weight!) && !second.weight!.is_contiguous());   // no after_fit, as in fastai
+        learn.Fit(1);
+        Assert.Equal([72, 9, 3, 1], second.weight!.stride());
+    }
+
     [Fact]
     public void The_default_leaves_models_without_convolutions_and_mixed_precision_fits_alone()
     {

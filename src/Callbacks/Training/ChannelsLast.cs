@@ -16,8 +16,9 @@ namespace Gen;
 /// </summary>
 /// <remarks>
 /// <para>after_fit lays the tensors back out contiguously (fastai leaves them channels-last): TorchSharp's
-/// <c>Module.save</c> refuses non-contiguous tensors, so the model leaves the fit in the layout it came in. Gen's
-/// checkpoints write any layout.</para>
+/// <c>Module.save</c> refuses non-contiguous tensors, so the model leaves the fit in the layout it came in. During a fit,
+/// and after one that threw (which has no after_fit, as in fastai; the next fit hands them back), save with
+/// <c>learn.Save</c>: Gen's checkpoints write any layout.</para>
 /// <para>On the CPU, Gen's defaults include <see cref="ForCpuConvolutions"/>: a fit of a model with a <c>Conv2d</c>
 /// trains channels-last (the Fashion-MNIST CNN's forward and backward took about 12% less time), unless the model fails
 /// on the first batch that way (a <c>view</c> of a convolution's output, say), in which case that Learner trains
@@ -56,12 +57,13 @@ public sealed partial class ChannelsLast : Callback
     void BeforeFit(Learner learn)
     {
         (Converted, Declined) = (0, null);
-        _converted.Clear();
-        if (Automatic && (Declined = Unsuited(learn)) is not null) return;
-        _converted.AddRange(learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()).Where(t => t.dim() == 4 && !ChannelsLastLayout.Is(t)));
-        Converted = _converted.Count;
+        if (Automatic && (Declined = Unsuited(learn)) is not null) { RestoreContiguous(learn); return; }
+        // _converted still holds the tensors of a fit that threw (no after_fit): they are handed back at this one's end.
+        var fresh = learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()).Where(t => t.dim() == 4 && !ChannelsLastLayout.Is(t)).ToList();
+        _converted.AddRange(fresh);
+        Converted = fresh.Count;
         Relayout(learn, ChannelsLastLayout.Copy);
-        _checkFirstBatch = Automatic && Converted > 0;
+        _checkFirstBatch = Automatic && _converted.Count > 0;
     }
 
     [Event]
