@@ -224,6 +224,85 @@ public partial class ChannelsLastTrainingControlTests
         Assert.Equal([72, 9, 3, 1], second.weight!.stride());
     }
 
+    // A root module of its own (not a Sequential) that records the mode its forward runs in.
+    private sealed class ModeRecordingNet : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> _body;
+        public List<bool> TrainingSeen { get; } = [];
+        public ModeRecordingNet(nn.Module<Tensor, Tensor> body) : base("mode_recording_net") { _body = body; RegisterComponents(); }
+        public override Tensor forward(Tensor x)
+        {
+            TrainingSeen.Add(training);
+            return _body.call(x);
+        }
+    }
+
+    [Fact]
+    public void The_first_batch_check_leaves_every_module_in_its_mode()
+    {
+        var net = new ModeRecordingNet(Cnn().Model);
+        using var learn = new Learner(net, Images(), (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet()]);
+        learn.Fit(1);
+        Assert.Null(learn.Get<ChannelsLast>()!.Declined);
+        // The check's own forward (eval) comes first; then the four training batches, then the validation batches.
+        Assert.Equal([false, true, true, true, true, false, false], net.TrainingSeen);
+    }
+
+    [Order(0)]
+    private sealed partial class RowsToImages : Callback
+    {
+        [Event] void BeforeBatch(Learner learn) => learn.Xbs = [learn.Xb!.view(-1, 2, 8, 8)];   // the course's batch-transform callback
+    }
+
+    [Fact]
+    public void A_batch_that_later_callbacks_make_the_models_leaves_the_fit_contiguous_without_blaming_the_model()
+    {
+        var generator = new Generator(11);
+        var (x, y) = (randn(16, 128, generator: generator), randn(16, 2, generator: generator));
+        var rows = new DataLoaders(new DataLoader(x, y, 4, shuffle: true, seed: 5), new DataLoader(x, y, 8));
+        using var learn = new Learner(Cnn().Model, rows, (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet(), new RowsToImages()]);
+        learn.Fit(1);
+        var automatic = learn.Get<ChannelsLast>()!;
+        Assert.StartsWith("the first batch did not fit the model before later callbacks", automatic.Declined);
+        learn.Fit(1);
+        Assert.Equal(2, automatic.Converted);   // tried again: nothing was learnt about the model
+    }
+
+    [Fact]
+    public void A_channels_last_given_to_a_fit_decides_and_the_default_stands_aside()
+    {
+        var (model, _, second) = Cnn();
+        using var learn = new Learner(model, Images(), (p, t) => nn.functional.mse_loss(p, t), cbs: [Progress.Quiet()]);
+        var given = new ChannelsLast();
+        learn.Fit(1, cbs: [given]);
+        Assert.Equal(2, given.Converted);
+        Assert.Equal("a ChannelsLast passed in decides", learn.Get<ChannelsLast>()!.Declined);
+        Assert.Equal([72, 9, 3, 1], second.weight!.stride());
+        using var grad = second.weight!.grad!;
+        Assert.Equal([72, 9, 3, 1], grad.stride());   // the gradient is handed back contiguous too
+    }
+
+    [Fact]
+    public void Channels_last_with_mixed_precision_on_the_cpu_trains_and_hands_back_a_contiguous_float32_model()
+    {
+        // MixedPrecision gives the model new (bfloat16) tensors during the fit; ChannelsLast finds them by name.
+        Sequential Train(params Callback[] cbs)
+        {
+            var (model, _, _) = Cnn();
+            using var learn = new Learner(model, Images(), (p, t) => nn.functional.mse_loss(p, t), Optimizers.Adam(), lr: 0.01, cbs: [Progress.Quiet(), new MixedPrecision(), .. cbs]);
+            learn.Fit(2);
+            return model;
+        }
+        var channelsLast = Train(new ChannelsLast());
+        var contiguous = Train();
+        foreach (var (p, q) in channelsLast.parameters().Zip(contiguous.parameters()))
+        {
+            Assert.Equal(ScalarType.Float32, p.dtype);
+            Assert.True(p.is_contiguous());
+            Assert.True(Values(p).Zip(Values(q)).All(v => Math.Abs(v.First - v.Second) <= 2e-2), $"channels-last mixed precision differs by {Values(p).Zip(Values(q)).Max(v => Math.Abs(v.First - v.Second))}");
+        }
+    }
+
     [Fact]
     public void The_default_leaves_models_without_convolutions_and_mixed_precision_fits_alone()
     {

@@ -20,15 +20,16 @@ namespace Gen;
 /// and after one that threw (which has no after_fit, as in fastai; the next fit hands them back), save with
 /// <c>learn.Save</c>: Gen's checkpoints write any layout.</para>
 /// <para>On the CPU, Gen's defaults include <see cref="ForCpuConvolutions"/>: a fit of a model with a <c>Conv2d</c>
-/// trains channels-last (the Fashion-MNIST CNN's forward and backward took about 12% less time), unless the model fails
-/// on the first batch that way (a <c>view</c> of a convolution's output, say), in which case that Learner trains
-/// contiguous and <see cref="Declined"/> says why. Remove it with <c>learn.Remove(learn.Get&lt;ChannelsLast&gt;()!)</c>
-/// or <c>defaultCbs: false</c>; passing <c>new ChannelsLast()</c> replaces it and always converts.</para>
+/// trains channels-last (the Fashion-MNIST CNN's fit took about 10% less time; libtorch's channels-last batch norm sums
+/// in another order, so gradients differ from the contiguous ones by about 1e-6 relative). A model that fails that way (a
+/// <c>view</c> of a convolution's output, say) trains contiguous, and <see cref="Declined"/> says why. Remove it with
+/// <c>learn.Remove(learn.Get&lt;ChannelsLast&gt;()!)</c> or <c>defaultCbs: false</c>; a <c>new ChannelsLast()</c> given
+/// to the Learner replaces it, and one given to a fit makes it stand aside for that fit.</para>
 /// </remarks>
 [Order(-1)]
 public sealed partial class ChannelsLast : Callback
 {
-    private readonly List<Tensor> _converted = [];
+    private readonly HashSet<string> _converted = [];   // names of the tensors laid out channels-last
     private bool _checkFirstBatch;
     private string? _modelFailed;   // the model failed channels-last once: this Learner trains contiguous
 
@@ -38,9 +39,11 @@ public sealed partial class ChannelsLast : Callback
     private ChannelsLast(bool automatic) => Automatic = automatic;
 
     /// <summary>
-    /// Gen's default: channels-last for fits on the CPU of models with a <c>Conv2d</c>, checked on the first batch of
-    /// each fit (in eval mode, without gradients, on its first sample): if the model or the loss fails, the layout is
-    /// put back and the Learner trains contiguous from then on.
+    /// Gen's default: channels-last for fits on the CPU of models with a <c>Conv2d</c>, without MixedPrecision. The first
+    /// training batch of each fit is checked (its first sample through Predict and the loss function, in eval mode,
+    /// without gradients): when it fails channels-last but not contiguous, the model cannot take the layout and the
+    /// Learner trains contiguous from then on; when it fails both ways (a later callback's before_batch makes the batch
+    /// the model's), that fit trains contiguous.
     /// </summary>
     public static ChannelsLast ForCpuConvolutions() => new(automatic: true);
 
@@ -56,11 +59,11 @@ public sealed partial class ChannelsLast : Callback
     [Event]
     void BeforeFit(Learner learn)
     {
-        (Converted, Declined) = (0, null);
+        (Converted, Declined, _checkFirstBatch) = (0, null, false);
         if (Automatic && (Declined = Unsuited(learn)) is not null) { RestoreContiguous(learn); return; }
-        // _converted still holds the tensors of a fit that threw (no after_fit): they are handed back at this one's end.
-        var fresh = learn.Model.parameters().Concat<Tensor>(learn.Model.buffers()).Where(t => t.dim() == 4 && !ChannelsLastLayout.Is(t)).ToList();
-        _converted.AddRange(fresh);
+        // _converted still names the tensors of a fit that threw (no after_fit): they are handed back at this one's end.
+        var fresh = Tensors(learn.Model).Where(t => t.Value.dim() == 4 && !ChannelsLastLayout.Is(t.Value)).Select(t => t.Key).ToList();
+        _converted.UnionWith(fresh);
         Converted = fresh.Count;
         Relayout(learn, ChannelsLastLayout.Copy);
         _checkFirstBatch = Automatic && _converted.Count > 0;
@@ -72,8 +75,11 @@ public sealed partial class ChannelsLast : Callback
         if (!_checkFirstBatch || !learn.Training) return;
         _checkFirstBatch = false;
         if (FirstSampleFails(learn) is not { } failure) return;
-        Declined = _modelFailed = $"the model failed on a channels-last batch ({failure}); this Learner trains contiguous";
         RestoreContiguous(learn);
+        // Failing contiguous too, the batch is not the model's yet (a later before_batch transforms it): no verdict on the model.
+        Declined = FirstSampleFails(learn) is { } contiguousFailure
+            ? $"the first batch did not fit the model before later callbacks' before_batch ({contiguousFailure}); this fit trains contiguous"
+            : _modelFailed = $"the model fails on channels-last weights ({failure}); this Learner trains contiguous";
     }
 
     [Event]
@@ -85,33 +91,48 @@ public sealed partial class ChannelsLast : Callback
         _converted.Clear();
     }
 
-    // The same tensor objects get the new layout (set_): the model, the optimizer and the gradients keep pointing at them.
+    // By name: a callback may give the model new tensors during the fit (MixedPrecision's dtype change). Each one and its
+    // gradient get the new layout in place (set_), so the model, the optimizer and autograd keep pointing at them.
     private void Relayout(Learner learn, Func<Tensor, Tensor> layout)
     {
         if (_converted.Count == 0) return;
         using (no_grad())
-            foreach (var tensor in _converted)
+            foreach (var (name, tensor) in Tensors(learn.Model))
             {
-                using var laidOut = layout(tensor);
-                tensor.set_(laidOut);
+                if (!_converted.Contains(name)) continue;
+                SetLayout(tensor, layout);
+                if (tensor is not Parameter parameter) continue;
+                using var grad = parameter.grad;
+                if (grad is not null) SetLayout(grad, layout);
             }
         learn.Opt?.Fused?.ParametersMoved();
     }
 
+    private static void SetLayout(Tensor tensor, Func<Tensor, Tensor> layout)
+    {
+        using var laidOut = layout(tensor);
+        tensor.set_(laidOut);
+    }
+
+    private static IEnumerable<KeyValuePair<string, Tensor>> Tensors(nn.Module model) =>
+        model.named_parameters().Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter))
+            .Concat(model.named_buffers().Select(b => KeyValuePair.Create(b.name, b.buffer)));
+
     private string? Unsuited(Learner learn)
     {
+        if (learn.Cbs.Any(cb => cb is ChannelsLast { Automatic: false })) return "a ChannelsLast passed in decides";
         if (_modelFailed is not null) return _modelFailed;
         if (learn.Device.type != DeviceType.CPU) return $"channels-last is Gen's default on the CPU only; on {learn.Device.type} add new ChannelsLast() (with MixedPrecision)";
-        if (!learn.Model.modules().Any(m => m is Conv2d)) return "the model has no Conv2d";
+        if (!learn.Model.modules().Prepend(learn.Model).Any(m => m is Conv2d)) return "the model has no Conv2d";
         if (learn.Cbs.Any(cb => cb is MixedPrecision)) return "mixed precision is on; add new ChannelsLast() to combine them";
         return null;
     }
 
-    /// <summary>The first sample of the batch through Predict and GetLoss, in eval mode without gradients; the failure's first line, or null.</summary>
+    /// <summary>The first sample of the batch through Predict and the loss function, in eval mode without gradients; the failure's first line, or null.</summary>
     private static string? FirstSampleFails(Learner learn)
     {
         var (xbs, ybs) = (learn.Xbs, learn.Ybs);
-        var modes = learn.Model.modules().Select(m => (Module: m, m.training)).ToList();
+        var modes = learn.Model.modules().Prepend(learn.Model).Select(m => (Module: m, m.training)).ToList();   // modules() leaves out the model itself
         try
         {
             using var scope = NewDisposeScope();
@@ -119,7 +140,7 @@ public sealed partial class ChannelsLast : Callback
             learn.Model.eval();
             (learn.Xbs, learn.Ybs) = (xbs.Select(First).ToArray(), ybs.Select(First).ToArray());
             learn.Predict();
-            if (learn.Ybs.Length > 0) learn.GetLoss();
+            if (learn.Ybs.Length == 1) learn.LossFunc(learn.Pred!, learn.Ybs[0]);   // the loss function itself: a callback's loss may need state of the batch
             return null;
         }
         catch (Exception e)
