@@ -129,23 +129,25 @@ public partial class ChannelsLastTrainingControlTests
     {
         // The flat buffers hold the weight, its gradient and Adam's two states in the weight's NHWC order; the kernel
         // steps memory in order, so each element must meet its own gradient and state.
+        // A weight of one input channel counts as contiguous either way: only its exact strides say channels_last.
         manual_seed(5);
         var weight = randn(4, 3, 2, 2);
+        var single = randn(4, 1, 2, 2);
         var bias = randn(4);
-        var grads = Enumerable.Range(0, 3).Select(_ => (randn(4, 3, 2, 2), randn(4))).ToList();
+        var grads = Enumerable.Range(0, 3).Select(_ => (randn(4, 3, 2, 2), randn(4, 1, 2, 2), randn(4))).ToList();
+        Tensor Laid(Tensor t, bool channelsLast) => channelsLast ? ChannelsLast.ToChannelsLast(t) : t.clone();
         Tensor[] Train(bool channelsLast)
         {
-            var w = new Parameter(channelsLast ? ChannelsLast.ToChannelsLast(weight) : weight.clone());
-            var b = new Parameter(bias.clone());
-            using var opt = Optimizers.Adam()([w, b], 0.01, null);
-            foreach (var (gw, gb) in grads)
+            var (w, s, b) = (new Parameter(Laid(weight, channelsLast)), new Parameter(Laid(single, channelsLast)), new Parameter(bias.clone()));
+            using var opt = Optimizers.Adam()([w, s, b], 0.01, null);
+            foreach (var (gw, gs, gb) in grads)
             {
-                w.grad = channelsLast ? ChannelsLast.ToChannelsLast(gw) : gw.clone();
-                b.grad = gb.clone();
+                (w.grad, s.grad, b.grad) = (Laid(gw, channelsLast), Laid(gs, channelsLast), gb.clone());
                 opt.Step();
-                Assert.Equal(channelsLast, !w.is_contiguous());
+                Assert.Equal(channelsLast ? [12, 1, 6, 3] : [12, 4, 2, 1], w.stride());
+                Assert.Equal(channelsLast ? [4, 1, 2, 1] : [4, 4, 2, 1], s.stride());
             }
-            return [w, b];
+            return [w, s, b];
         }
         foreach (var (cl, contiguous) in Train(channelsLast: true).Zip(Train(channelsLast: false)))
             Assert.Equal(Values(contiguous), Values(cl));

@@ -62,7 +62,7 @@ public sealed partial class ChannelsLast : Callback
         (Converted, Declined, _checkFirstBatch) = (0, null, false);
         if (Automatic && (Declined = Unsuited(learn)) is not null) { RestoreContiguous(learn); return; }
         // _converted still names the tensors of a fit that threw (no after_fit): they are handed back at this one's end.
-        var fresh = Tensors(learn.Model).Where(t => t.Value.dim() == 4 && !ChannelsLastLayout.Is(t.Value)).Select(t => t.Key).ToList();
+        var fresh = Tensors(learn.Model).Where(t => ChannelsLastLayout.WouldChange(t.Value)).Select(t => t.Key).ToList();
         _converted.UnionWith(fresh);
         Converted = fresh.Count;
         Relayout(learn, ChannelsLastLayout.Copy);
@@ -87,7 +87,7 @@ public sealed partial class ChannelsLast : Callback
 
     private void RestoreContiguous(Learner learn)
     {
-        Relayout(learn, t => t.contiguous());
+        Relayout(learn, ChannelsLastLayout.ContiguousCopy);
         _converted.Clear();
     }
 

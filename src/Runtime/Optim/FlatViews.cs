@@ -18,7 +18,7 @@ internal static class FlatViews
     public static Tensor Of(Tensor buffer, long offset, Tensor p)
     {
         using var range = buffer.narrow(0, offset, p.numel());
-        var view = !p.is_contiguous() && ChannelsLastLayout.Is(p) ? ChannelsLastLayout.View(range, p.shape) : range.view(p.shape);
+        var view = ChannelsLastLayout.HasStrides(p) ? ChannelsLastLayout.View(range, p.shape) : range.view(p.shape);
         return view.DetachFromDisposeScope();
     }
 
