@@ -31,7 +31,7 @@ public static class FitBenchmark
             }
         foreach (var way in ways)   // both ways train on the same batches from the same weights: accuracy is compared by seed too
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{way}: median {Median(results[way], r => r.Seconds):F2} s, median accuracy {Median(results[way], r => r.Accuracy):P2}, mean accuracy {results[way].Average(r => r.Accuracy):P2}"));
+                $"{way}: median {Median(results[way], r => r.Seconds):F2} s, median accuracy {Median(results[way], r => r.Accuracy):P2}, mean accuracy {results[way].Average(r => r.Accuracy):P2}, mean valid_loss {results[way].Average(r => r.ValidLoss):F4}"));
         var line = new Comparison("fit.fmnist.gen", "s_per_fit", Median(results["gen"], r => r.Seconds),
                                   "fit.fmnist.plain-torchsharp", Median(results["plain"], r => r.Seconds), AllocatedBytes: 0);
         Console.WriteLine(line.ToJson());
