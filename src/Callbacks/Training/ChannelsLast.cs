@@ -20,7 +20,7 @@ namespace Gen;
 /// and after one that threw (which has no after_fit, as in fastai; the next fit hands them back), save with
 /// <c>learn.Save</c>: Gen's checkpoints write any layout.</para>
 /// <para>On the CPU, Gen's defaults include <see cref="ForCpuConvolutions"/>: a fit of a model with a <c>Conv2d</c>
-/// trains channels-last (the Fashion-MNIST CNN's fit took about 10% less time; libtorch's channels-last batch norm sums
+/// trains channels-last (the Fashion-MNIST CNN's fit took about 11% less time; libtorch's channels-last batch norm sums
 /// in another order, so gradients differ from the contiguous ones by about 1e-6 relative). A model that fails that way (a
 /// <c>view</c> of a convolution's output, say) trains contiguous, and <see cref="Declined"/> says why. Remove it with
 /// <c>learn.Remove(learn.Get&lt;ChannelsLast&gt;()!)</c> or <c>defaultCbs: false</c>; a <c>new ChannelsLast()</c> given
