@@ -40,17 +40,17 @@ public sealed partial class ChannelsLast : Callback
 
     /// <summary>
     /// Gen's default: channels-last for fits on the CPU of models with a <c>Conv2d</c>, without MixedPrecision. The first
-    /// training batch of each fit is checked (its first sample through Predict and the loss function, in eval mode,
-    /// without gradients): when it fails channels-last but not contiguous, the model cannot take the layout and the
-    /// Learner trains contiguous from then on; when it fails both ways (a later callback's before_batch makes the batch
-    /// the model's), that fit trains contiguous.
+    /// training batch of each fit is checked (its first two samples through Predict, and through the loss function when
+    /// the prediction is 4-D, in eval mode, without gradients): when that fails channels-last but not contiguous, the
+    /// model cannot take the layout and the Learner trains contiguous from then on; when it fails both ways (a later
+    /// callback's before_batch may make the batch the model's), that fit trains contiguous.
     /// </summary>
     public static ChannelsLast ForCpuConvolutions() => new(automatic: true);
 
     /// <summary>Whether this one decides by itself (<see cref="ForCpuConvolutions"/>) rather than always converting.</summary>
     public bool Automatic { get; }
 
-    /// <summary>How many 4-D parameters or buffers the last before_fit converted.</summary>
+    /// <summary>How many 4-D parameters or buffers the last fit laid out channels-last (0 when the first-batch check put them back).</summary>
     public int Converted { get; private set; }
 
     /// <summary>Why an automatic one left the last fit contiguous; null when it trained channels-last or is not automatic.</summary>
@@ -74,11 +74,13 @@ public sealed partial class ChannelsLast : Callback
     {
         if (!_checkFirstBatch || !learn.Training) return;
         _checkFirstBatch = false;
-        if (FirstSampleFails(learn) is not { } failure) return;
+        if (FirstSamplesFail(learn) is not { } failure) return;
         RestoreContiguous(learn);
-        // Failing contiguous too, the batch is not the model's yet (a later before_batch transforms it): no verdict on the model.
-        Declined = FirstSampleFails(learn) is { } contiguousFailure
-            ? $"the first batch did not fit the model before later callbacks' before_batch ({contiguousFailure}); this fit trains contiguous"
+        Converted = 0;
+        // Failing contiguous too, the check says nothing about the model (a later before_batch may make the batch the
+        // model's): this fit alone trains contiguous, the layout the model was written for.
+        Declined = FirstSamplesFail(learn) is { } contiguousFailure
+            ? $"the first batch failed contiguous too ({contiguousFailure}), so the check could not tell; this fit trains contiguous"
             : _modelFailed = $"the model fails on channels-last weights ({failure}); this Learner trains contiguous";
     }
 
@@ -99,7 +101,7 @@ public sealed partial class ChannelsLast : Callback
         using (no_grad())
             foreach (var (name, tensor) in Tensors(learn.Model))
             {
-                if (!_converted.Contains(name)) continue;
+                if (!_converted.Contains(name) || tensor.dim() != 4) continue;   // a name may outlive a model replaced after a fit that threw
                 SetLayout(tensor, layout);
                 if (tensor is not Parameter parameter) continue;
                 using var grad = parameter.grad;
@@ -128,8 +130,12 @@ public sealed partial class ChannelsLast : Callback
         return null;
     }
 
-    /// <summary>The first sample of the batch through Predict and the loss function, in eval mode without gradients; the failure's first line, or null.</summary>
-    private static string? FirstSampleFails(Learner learn)
+    /// <summary>
+    /// The batch's first two samples (one would let a view merge the batch dimension) through Predict, and through the
+    /// loss function when the prediction is 4-D (a 2-D one carries no layout, and a callback's loss, as MixUp's, may
+    /// need the state of its batch), in eval mode without gradients; the failure's first line, or null.
+    /// </summary>
+    private static string? FirstSamplesFail(Learner learn)
     {
         var (xbs, ybs) = (learn.Xbs, learn.Ybs);
         var modes = learn.Model.modules().Prepend(learn.Model).Select(m => (Module: m, m.training)).ToList();   // modules() leaves out the model itself
@@ -138,9 +144,9 @@ public sealed partial class ChannelsLast : Callback
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             learn.Model.eval();
-            (learn.Xbs, learn.Ybs) = (xbs.Select(First).ToArray(), ybs.Select(First).ToArray());
+            (learn.Xbs, learn.Ybs) = (xbs.Select(FirstTwo).ToArray(), ybs.Select(FirstTwo).ToArray());
             learn.Predict();
-            if (learn.Ybs.Length == 1) learn.LossFunc(learn.Pred!, learn.Ybs[0]);   // the loss function itself: a callback's loss may need state of the batch
+            if (learn.Pred!.dim() == 4 && learn.Ybs.Length == 1) learn.LossFunc(learn.Pred, learn.Ybs[0]);
             return null;
         }
         catch (Exception e)
@@ -155,7 +161,7 @@ public sealed partial class ChannelsLast : Callback
         }
     }
 
-    private static Tensor First(Tensor t) => t.dim() == 0 ? t : t.narrow(0, 0, Math.Min(1, t.shape[0]));
+    private static Tensor FirstTwo(Tensor t) => t.dim() == 0 ? t : t.narrow(0, 0, Math.Min(2, t.shape[0]));
 
     /// <summary>
     /// Whether a 4-D tensor (N, C, H, W) is laid out as NHWC in memory (torch's channels_last: strides H*W*C, 1, W*C, C),

@@ -9,7 +9,11 @@ namespace Gen.Internals;
 /// </summary>
 internal static class ChannelsLastLayout
 {
-    /// <summary>Whether <paramref name="t"/> is 4-D and laid out NHWC, ignoring dimensions of size 1 (whose stride does not matter), as PyTorch does.</summary>
+    /// <summary>
+    /// Whether <paramref name="t"/> is 4-D and its memory is in NHWC order, ignoring the strides of dimensions of size 1
+    /// (PyTorch's <c>is_contiguous(memory_format=torch.channels_last)</c>). libtorch's kernels go by the exact strides
+    /// instead (see <see cref="HasStrides"/>).
+    /// </summary>
     public static bool Is(Tensor t)
     {
         if (t.dim() != 4) return false;
@@ -20,9 +24,10 @@ internal static class ChannelsLastLayout
     }
 
     /// <summary>
-    /// Whether <paramref name="t"/> has exactly channels_last strides where they differ from contiguous ones. A size-1
-    /// dimension makes both layouts the same memory, and libtorch then goes by the strides: a convolution weight of
-    /// one input channel takes the channels-last kernels only with these (and so does the batch norm after it).
+    /// Whether <paramref name="t"/>'s four strides are exactly channels_last's, and those differ from contiguous ones.
+    /// libtorch picks a kernel's layout by the exact strides: a convolution weight of one input channel, whose memory
+    /// is in the same order either way, takes the channels-last kernels only with these (and so does the batch norm
+    /// after it).
     /// </summary>
     public static bool HasStrides(Tensor t)
     {

@@ -11,9 +11,10 @@ namespace Gen.Internals;
 internal static class FlatViews
 {
     /// <summary>
-    /// Elements [<paramref name="offset"/>, + p's size) of <paramref name="buffer"/>, shaped as <paramref name="p"/> and
-    /// laid out as it is: channels_last weights stay channels_last (libtorch's faster convolutions on the CPU). The
-    /// kernels step the buffers element by element, so a parameter's gradient and states take its layout too.
+    /// Elements [<paramref name="offset"/>, + p's size) of <paramref name="buffer"/>, shaped as <paramref name="p"/>:
+    /// NHWC when <paramref name="p"/> has channels_last strides (<see cref="ChannelsLastLayout.HasStrides"/>), so the
+    /// weight keeps libtorch's faster convolutions on the CPU, contiguous otherwise. The kernels step the buffers
+    /// element by element, so a parameter's gradient and states are given views made the same way.
     /// </summary>
     public static Tensor Of(Tensor buffer, long offset, Tensor p)
     {
