@@ -32,6 +32,8 @@ public sealed partial class ChannelsLast : Callback
     private readonly HashSet<string> _converted = [];   // names of the tensors laid out channels-last
     private bool _checkFirstBatch;
     private string? _modelFailed;   // the model failed channels-last once: this Learner trains contiguous
+    private nn.Module? _modelSeen;
+    private bool _hasConv;
 
     /// <summary>fastai's ChannelsLast: every fit trains channels-last.</summary>
     public ChannelsLast() { }
@@ -120,14 +122,25 @@ public sealed partial class ChannelsLast : Callback
         model.named_parameters().Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter))
             .Concat(model.named_buffers().Select(b => KeyValuePair.Create(b.name, b.buffer)));
 
+    // Read at every fit, without allocating when nothing changed (most Learners' models have no Conv2d).
     private string? Unsuited(Learner learn)
     {
-        if (learn.Cbs.Any(cb => cb is ChannelsLast { Automatic: false })) return "a ChannelsLast passed in decides";
+        if (Has<ChannelsLast>(learn, cb => !cb.Automatic)) return "a ChannelsLast passed in decides";
         if (_modelFailed is not null) return _modelFailed;
         if (learn.Device.type != DeviceType.CPU) return $"channels-last is Gen's default on the CPU only; on {learn.Device.type} add new ChannelsLast() (with MixedPrecision)";
-        if (!learn.Model.modules().Prepend(learn.Model).Any(m => m is Conv2d)) return "the model has no Conv2d";
-        if (learn.Cbs.Any(cb => cb is MixedPrecision)) return "mixed precision is on; add new ChannelsLast() to combine them";
+        if (!ReferenceEquals(_modelSeen, learn.Model))
+            (_modelSeen, _hasConv) = (learn.Model, learn.Model.modules().Prepend(learn.Model).Any(m => m is Conv2d));
+        if (!_hasConv) return "the model has no Conv2d";
+        if (Has<MixedPrecision>(learn, _ => true)) return "mixed precision is on; add new ChannelsLast() to combine them";
         return null;
+    }
+
+    private static bool Has<T>(Learner learn, Func<T, bool> matches) where T : Callback
+    {
+        var cbs = learn.Cbs;
+        for (int i = 0; i < cbs.Count; i++)
+            if (cbs[i] is T cb && matches(cb)) return true;
+        return false;
     }
 
     /// <summary>
