@@ -49,6 +49,25 @@ public class TotalityTests
         Assert.DoesNotContain("Twice.g.cs", result.Generated.Keys);
     }
 
+    [Theory]
+    [InlineData("(dampening?) - mom")]   // found by MutationTests: an option's name where a type goes (a cast to dampening?)
+    [InlineData("(Scale) - mom")]        // a constant's name there
+    [InlineData("(Helper?) - mom")]      // a name the helper inlining would replace
+    public void A_step_name_in_a_type_position_is_not_replaced_by_a_value(string expression)
+    {
+        string steps = $$"""
+            using Gen;
+            public class TypedSteps
+            {
+                public const float Scale = 2;
+                public static float Helper(float mom) => mom;
+                [Step] public static void Odd(ref float gradAvg, float grad, float mom, [Option] bool dampening) => gradAvg = gradAvg * mom + ({{expression}}) * grad + Helper(mom);
+            }
+            [Optimizer(typeof(TypedSteps), "Odd(dampening: true)")] [Hyper("mom", 0.9)] public sealed partial class Typed;
+            """;
+        AssertNoCrash(GeneratorHarness.Run(Steps, steps));
+    }
+
     [Fact]
     public void GEN0015_an_option_given_twice_is_an_error()
     {

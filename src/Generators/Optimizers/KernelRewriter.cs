@@ -116,7 +116,7 @@ internal sealed class KernelRewriter
         node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => !IsMemberName(id)).Select(id => id.Identifier.Text);
 
     private static bool IsMemberName(IdentifierNameSyntax id) =>
-        id.Parent is MemberAccessExpressionSyntax || id.Parent is NameColonSyntax || id.Parent is VariableDeclarationSyntax declaration && declaration.Type == id;
+        id.Parent is MemberAccessExpressionSyntax || id.Parent is NameColonSyntax || SyntaxFacts.IsInTypeOnlyContext(id);   // a type's place takes no value (a cast to `dampening?`)
 
     /// <summary>Pure and made only of literals, hypers, per-tensor state and invariant locals.</summary>
     private bool IsInvariant(ExpressionSyntax e, Dictionary<ExpressionSyntax, bool> memo)

@@ -85,7 +85,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         _diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedInStep, LocationInfo.From(node.GetLocation()), _step, what));
 
     public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
-        node.Parent is MemberAccessExpressionSyntax access && access.Name == node ? node : BindValue(node) ?? node;
+        node.Parent is MemberAccessExpressionSyntax access && access.Name == node || SyntaxFacts.IsInTypeOnlyContext(node) ? node : BindValue(node) ?? node;
 
     public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
     {
@@ -233,7 +233,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     // A name used as a value (x in F(x) => x * 2), not as a member or method name (Sqrt in MathF.Sqrt(x)).
     private static bool IsValueName(IdentifierNameSyntax id) =>
         !(id.Parent is MemberAccessExpressionSyntax access && access.Name == id) && !(id.Parent is InvocationExpressionSyntax call && call.Expression == id)
-        && id.Parent is not NameColonSyntax;
+        && id.Parent is not NameColonSyntax && !SyntaxFacts.IsInTypeOnlyContext(id);
 
     // The argument given for a parameter, else its default value.
     private static ExpressionSyntax ArgumentFor(string parameter, Dictionary<string, ExpressionSyntax> arguments, IMethodSymbol helper)
