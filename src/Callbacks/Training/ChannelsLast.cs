@@ -122,25 +122,16 @@ public sealed partial class ChannelsLast : Callback
         model.named_parameters().Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter))
             .Concat(model.named_buffers().Select(b => KeyValuePair.Create(b.name, b.buffer)));
 
-    // Read at every fit, without allocating when nothing changed (most Learners' models have no Conv2d).
     private string? Unsuited(Learner learn)
     {
-        if (Has<ChannelsLast>(learn, cb => !cb.Automatic)) return "a ChannelsLast passed in decides";
+        if (learn.Cbs.Any(cb => cb is ChannelsLast { Automatic: false })) return "a ChannelsLast passed in decides";
         if (_modelFailed is not null) return _modelFailed;
         if (learn.Device.type != DeviceType.CPU) return $"channels-last is Gen's default on the CPU only; on {learn.Device.type} add new ChannelsLast() (with MixedPrecision)";
-        if (!ReferenceEquals(_modelSeen, learn.Model))
+        if (!ReferenceEquals(_modelSeen, learn.Model))   // looked for once per model
             (_modelSeen, _hasConv) = (learn.Model, learn.Model.modules().Prepend(learn.Model).Any(m => m is Conv2d));
         if (!_hasConv) return "the model has no Conv2d";
-        if (Has<MixedPrecision>(learn, _ => true)) return "mixed precision is on; add new ChannelsLast() to combine them";
+        if (learn.Get<MixedPrecision>() is not null) return "mixed precision is on; add new ChannelsLast() to combine them";
         return null;
-    }
-
-    private static bool Has<T>(Learner learn, Func<T, bool> matches) where T : Callback
-    {
-        var cbs = learn.Cbs;
-        for (int i = 0; i < cbs.Count; i++)
-            if (cbs[i] is T cb && matches(cb)) return true;
-        return false;
     }
 
     /// <summary>
@@ -178,7 +169,8 @@ public sealed partial class ChannelsLast : Callback
 
     /// <summary>
     /// Whether a 4-D tensor (N, C, H, W) is laid out as NHWC in memory (torch's channels_last: strides H*W*C, 1, W*C, C),
-    /// ignoring dimensions of size 1, whose stride does not matter, as PyTorch does.
+    /// ignoring the strides of dimensions of size 1, as PyTorch's <c>is_contiguous(memory_format=torch.channels_last)</c>
+    /// does; libtorch's kernels choose their layout by the exact strides, which <see cref="ToChannelsLast"/> gives.
     /// </summary>
     public static bool IsChannelsLast(Tensor t) => ChannelsLastLayout.Is(t);
 

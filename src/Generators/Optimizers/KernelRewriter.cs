@@ -115,8 +115,8 @@ internal sealed class KernelRewriter
     private static IEnumerable<string> Variables(SyntaxNode node) =>
         node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => !IsMemberName(id)).Select(id => id.Identifier.Text);
 
-    private static bool IsMemberName(IdentifierNameSyntax id) =>
-        id.Parent is MemberAccessExpressionSyntax || id.Parent is NameColonSyntax || SyntaxFacts.IsInTypeOnlyContext(id);   // a type's place takes no value (a cast to `dampening?`)
+    // Not a value, or the class of a member (MathF in MathF.Sqrt): never an option or a step's local.
+    private static bool IsMemberName(IdentifierNameSyntax id) => id.Parent is MemberAccessExpressionSyntax || !ValueNames.Is(id);
 
     /// <summary>Pure and made only of literals, hypers, per-tensor state and invariant locals.</summary>
     private bool IsInvariant(ExpressionSyntax e, Dictionary<ExpressionSyntax, bool> memo)

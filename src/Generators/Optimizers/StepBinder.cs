@@ -84,8 +84,7 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
     private void Report(SyntaxNode node, string what) =>
         _diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedInStep, LocationInfo.From(node.GetLocation()), _step, what));
 
-    public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
-        node.Parent is MemberAccessExpressionSyntax access && access.Name == node || SyntaxFacts.IsInTypeOnlyContext(node) ? node : BindValue(node) ?? node;
+    public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) => ValueNames.Is(node) ? BindValue(node) ?? node : node;
 
     public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
     {
@@ -225,15 +224,10 @@ internal sealed class StepBinder : CSharpSyntaxRewriter
         if (inner.Visit(body) is not ExpressionSyntax bound) return null;
         var parameterNames = helper.Parameters.Select(p => p.Name).ToList();
         var inlined = bound.ReplaceNodes(
-            bound.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => parameterNames.Contains(id.Identifier.Text) && IsValueName(id)),
+            bound.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Where(id => parameterNames.Contains(id.Identifier.Text) && ValueNames.Is(id)),
             (original, _) => ParenthesizedExpression(ArgumentFor(original.Identifier.Text, arguments, helper)).WithTriviaFrom(original));
         return ParenthesizedExpression(inlined).WithTriviaFrom(call);
     }
-
-    // A name used as a value (x in F(x) => x * 2), not as a member or method name (Sqrt in MathF.Sqrt(x)).
-    private static bool IsValueName(IdentifierNameSyntax id) =>
-        !(id.Parent is MemberAccessExpressionSyntax access && access.Name == id) && !(id.Parent is InvocationExpressionSyntax call && call.Expression == id)
-        && id.Parent is not NameColonSyntax && !SyntaxFacts.IsInTypeOnlyContext(id);
 
     // The argument given for a parameter, else its default value.
     private static ExpressionSyntax ArgumentFor(string parameter, Dictionary<string, ExpressionSyntax> arguments, IMethodSymbol helper)

@@ -9,9 +9,9 @@ namespace Gen;
 
 /// <summary>
 /// The parameters as the fused CPU kernel reads them one by one: each one's dtype, whether it takes the kernel (a
-/// contiguous CPU tensor), and its elements, from an address read at its first step (both until <see cref="Forget"/>). Parameters keep their storage
-/// while they train, and reading it again costs native calls on every small tensor; moving them into a flat buffer
-/// calls <see cref="Forget"/>.
+/// contiguous CPU tensor), and its elements, from an address read at its first step. Parameters keep their storage
+/// while they train, and reading it again costs native calls on every small tensor; moving them into a flat buffer or
+/// to a new layout calls <see cref="Forget"/>.
 /// </summary>
 internal sealed class ParamMemory(IReadOnlyList<Parameter> parameters)
 {
