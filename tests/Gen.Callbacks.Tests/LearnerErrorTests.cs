@@ -8,10 +8,10 @@ namespace Gen.Callbacks.Tests;
 /// <summary>Where users go wrong, each error names the problem and the fix, and nothing has changed.</summary>
 public class LearnerErrorTests
 {
-    private static Learner Make(nn.Module? model = null, Func<Tensor, Tensor, Tensor>? loss = null, Tensor? y = null, params Callback[] cbs)
+    private static Learner Make(nn.Module? model = null, Func<Tensor, Tensor, Tensor>? loss = null, Tensor? y = null, Tensor? x = null, params Callback[] cbs)
     {
         manual_seed(1);
-        var x = randn(16, 12);
+        x ??= randn(16, 12);
         y ??= randint(0, 3, [16]);
         var dls = DataLoaders.FromTensors(x, y, x, y, batchSize: 8);
         model ??= nn.Sequential(nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 3));
@@ -25,6 +25,16 @@ public class LearnerErrorTests
         var error = Assert.Throws<InvalidOperationException>(() => learn.Fit(1));
         Assert.Contains("Batch 0 of the training loader does not fit the model: inputs of shape [8, 12]", error.Message);
         Assert.Contains("at layer '2' (Linear), which got [8, 8]", error.Message);
+    }
+
+    [Fact]
+    public void A_batch_that_does_not_fit_a_conv_model_gets_the_same_error_with_the_channels_last_default()
+    {
+        // The default ChannelsLast checks the first batch first; a batch that fits neither layout is the loop's error to report.
+        using var learn = Make(x: randn(16, 1, 8, 8), model: nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(144, 3)));
+        var error = Assert.Throws<InvalidOperationException>(() => learn.Fit(1));
+        Assert.Contains("Batch 0 of the training loader does not fit the model: inputs of shape [8, 1, 8, 8]", error.Message);
+        Assert.StartsWith("the first batch failed contiguous too", learn.Get<ChannelsLast>()!.Declined);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Gen;
 /// </summary>
 internal static class BatchErrors
 {
-    public static InvalidOperationException ModelRefused(Learner learn, ExternalException e) => new(
+    public static InvalidOperationException ModelRefused(Learner learn, Exception e) => new(
         $"{BatchName(learn)} does not fit the model: inputs of shape {Shapes(learn.Xbs)}{FailingLayer(learn)} -> {FirstLine(e)} " +
         "Check the data's shape (channels, image size) against the model's first layer, or reshape the inputs.", e);
 
@@ -42,12 +42,15 @@ internal static class BatchErrors
         {
             if (layer is not nn.Module<Tensor, Tensor> step) return "";
             try { x = step.call(x); }
-            catch (ExternalException) { return $", at layer '{name}' ({layer.GetType().Name}), which got {Shape(x)}"; }
+            catch (Exception e) when (IsRefusal(e)) { return $", at layer '{name}' ({layer.GetType().Name}), which got {Shape(x)}"; }
         }
         return "";
     }
 
-    private static string FirstLine(ExternalException e) => e.Message.Split('\n')[0];
+    /// <summary>How a model refuses a batch: libtorch's error, or TorchSharp's own shape check (a Conv2d's channels).</summary>
+    public static bool IsRefusal(Exception e) => e is ExternalException or ArgumentException;
+
+    private static string FirstLine(Exception e) => e.Message.Split('\n')[0];
 
     private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 

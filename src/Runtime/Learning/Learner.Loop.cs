@@ -224,7 +224,7 @@ public partial class Learner
                     "Override Predict in a derived Learner, or add a callback that implements IPredict, to call it."),
             };
         }
-        catch (System.Runtime.InteropServices.ExternalException e)   // libtorch refused the batch
+        catch (Exception e) when (BatchErrors.IsRefusal(e))
         {
             throw BatchErrors.ModelRefused(this, e);
         }
